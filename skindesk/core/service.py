@@ -24,6 +24,11 @@ from skindesk.core.registry import ModelRegistry
 
 ProgressCallback = Callable[[int, int], None]
 
+# One engine per model file per process, shared by every service instance,
+# so the model is loaded once however many front ends ask for it.
+_ENGINES: dict[tuple[str, str, str], InferenceEngine] = {}
+_ENGINES_LOCK = threading.Lock()
+
 
 @dataclass
 class FileResult:
@@ -60,8 +65,6 @@ class SkinDeskService:
 
     def __init__(self, registry: ModelRegistry | None = None) -> None:
         self.registry = registry or ModelRegistry()
-        self._engines: dict[str, InferenceEngine] = {}
-        self._lock = threading.Lock()
 
     def card(self, model_id: str | None = None) -> ModelCard:
         """The card of a model (the default when None)."""
@@ -70,10 +73,11 @@ class SkinDeskService:
     def engine(self, model_id: str | None = None) -> InferenceEngine:
         """The (lazily loading) engine of a model; one per model per process."""
         card = self.registry.get(model_id)
-        with self._lock:
-            if card.id not in self._engines:
-                self._engines[card.id] = InferenceEngine(card)
-            return self._engines[card.id]
+        key = (card.id, card.sha256, str(card.model_path))
+        with _ENGINES_LOCK:
+            if key not in _ENGINES:
+                _ENGINES[key] = InferenceEngine(card)
+            return _ENGINES[key]
 
     def predict_files(
         self,
