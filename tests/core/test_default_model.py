@@ -1,0 +1,85 @@
+"""The bundled default model on real dermoscopy images (sanity, not validation).
+
+The model was trained on HAM10000, so these numbers are optimistic; they
+show the engine feeds the model correctly, not how good the model is.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from skindesk.core.imageio import load_image
+from skindesk.core.metadata import PatientMetadata
+
+pytestmark = pytest.mark.slow
+SAMPLE = 16
+
+
+def sample_files(folder, count=SAMPLE):
+    files = sorted(folder.glob("*.jpg"))
+    rng = np.random.default_rng(0)
+    return [files[i] for i in sorted(rng.choice(len(files), size=count, replace=False))]
+
+
+def p_malignant(engine, files):
+    images = [load_image(f).rgb for f in files]
+    return np.array([p.malignant_probability for p in engine.predict(images)])
+
+
+def test_ham10000_melanomas_score_clearly_higher_than_naevi(default_engine, shared_data):
+    images = shared_data / "ham10000" / "images"
+    melanoma = p_malignant(default_engine, sample_files(images / "mel"))
+    naevus = p_malignant(default_engine, sample_files(images / "nv"))
+    print(f"HAM10000 mean P(malignant): mel {melanoma.mean():.3f}, nv {naevus.mean():.3f}")
+    assert melanoma.mean() > naevus.mean() + 0.2
+
+
+def test_ham10000_top_class_is_mostly_right_for_naevi_and_bcc(default_engine, shared_data):
+    images = shared_data / "ham10000" / "images"
+    for dx in ("nv", "bcc"):
+        tops = [p.top_class for p in default_engine.predict(
+            [load_image(f).rgb for f in sample_files(images / dx)])]
+        assert np.mean([t == dx for t in tops]) >= 0.6, (dx, tops)
+
+
+def test_kaggle_malignant_folder_scores_higher_than_benign(default_engine, shared_data):
+    test = shared_data / "kaggle_benign_malignant" / "test"
+    malignant = p_malignant(default_engine, sample_files(test / "malignant"))
+    benign = p_malignant(default_engine, sample_files(test / "benign"))
+    print(f"Kaggle mean P(malignant): malignant {malignant.mean():.3f}, benign {benign.mean():.3f}")
+    assert malignant.mean() > benign.mean() + 0.15
+
+
+def test_same_image_gives_the_same_numbers(default_engine, shared_data):
+    files = sample_files(shared_data / "ham10000" / "images" / "mel", 5)
+    images = [load_image(f).rgb for f in files]
+    first = default_engine.predict(images)
+    again = default_engine.predict(images)
+    assert [p.probabilities for p in first] == [p.probabilities for p in again]
+    # Alone or in a batch: equal to float32 rounding (oneDNN picks kernels per batch size).
+    alone = [default_engine.predict([img])[0] for img in images]
+    for a, b in zip(alone, first):
+        np.testing.assert_allclose(list(a.probabilities.values()),
+                                   list(b.probabilities.values()), atol=1e-5)
+
+
+def test_patient_metadata_reaches_the_model(default_engine, shared_data):
+    rows = list(csv.DictReader(open(shared_data / "ham10000" / "metadata.csv")))
+    row = next(r for r in rows if r["dx"] == "bkl" and r["age"] and r["localization"] == "face")
+    rgb = load_image(shared_data / "ham10000" / "images" / "bkl" / f"{row['image_id']}.jpg").rgb
+    unknown = default_engine.predict([rgb])[0]
+    known = default_engine.predict(
+        [rgb], PatientMetadata.create(age=row["age"], sex=row["sex"], site="face"))[0]
+    assert known.probabilities != unknown.probabilities
+    assert known.probabilities["bkl"] >= unknown.probabilities["bkl"] - 0.05
+
+
+def test_engine_reports_its_device_and_timings(default_engine):
+    device = default_engine.device()
+    assert device.kind in ("CPU", "GPU") and device.description
+    prediction = default_engine.predict([np.zeros((100, 100, 3), np.uint8)])[0]
+    assert prediction.timings_ms["inference"] > 0
+    assert prediction.model_sha256 == default_engine.card.sha256
