@@ -1,0 +1,166 @@
+"""The GUI's view of the service, and loading the model without freezing the window.
+
+Importing the engine pulls in NumPy, OpenCV and pydicom (about a second) and
+loading the model imports TensorFlow (seconds more), so neither happens on
+the Tk thread: :class:`ModelLoader` creates the service and loads the model
+in workers while the window is already usable, and worker threads that
+need the service wait for it with :meth:`ModelLoader.wait_for_service`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from skindesk.gui.tasks import Outcome, TaskRunner
+
+if TYPE_CHECKING:
+    from skindesk.core.metadata import PatientMetadata
+    from skindesk.core.modelcard import ModelCard
+    from skindesk.core.service import FileResult
+
+log = logging.getLogger(__name__)
+
+
+class DeviceLike(Protocol):
+    """Where inference runs (:class:`~skindesk.core.tfruntime.DeviceInfo`)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+
+class EngineLike(Protocol):
+    """What the GUI uses of :class:`~skindesk.core.engine.InferenceEngine`."""
+
+    @property
+    def loaded(self) -> bool: ...
+
+    def load(self) -> None: ...
+
+    def device(self) -> DeviceLike: ...
+
+
+class ServiceLike(Protocol):
+    """What the GUI uses of :class:`~skindesk.core.service.SkinDeskService`."""
+
+    def card(self, model_id: str | None = None) -> ModelCard: ...
+
+    def engine(self, model_id: str | None = None) -> EngineLike: ...
+
+    def predict_files(
+        self,
+        paths: Iterable[str | Path],
+        metadata: PatientMetadata = ...,
+        model_id: str | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[FileResult]: ...
+
+
+def default_service() -> ServiceLike:
+    """The real service (imports the engine; call it from a worker thread)."""
+    from skindesk.core.service import SkinDeskService
+
+    return SkinDeskService()
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """What the status bar says about the model."""
+
+    state: str  # "starting", "loading", "ready" or "failed"
+    text: str
+    card: Any = None  # ModelCard once known
+
+
+class ModelLoader:
+    """Creates the service and loads the default model in worker threads.
+
+    Args:
+        runner: Where the work runs.
+        on_status: Called on the Tk thread at each step with a :class:`ModelStatus`.
+        service: A ready service (tests inject a fake); None creates the real one.
+        service_factory: Used when ``service`` is None.
+    """
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        on_status: Callable[[ModelStatus], None],
+        service: ServiceLike | None = None,
+        service_factory: Callable[[], ServiceLike] = default_service,
+    ) -> None:
+        self._runner = runner
+        self._on_status = on_status
+        self._factory = (lambda: service) if service is not None else service_factory
+        self._ready = threading.Event()
+        self._service: ServiceLike | None = None
+        self._error: BaseException | None = None
+        self.card: ModelCard | None = None
+        self.status = ModelStatus("starting", "Starting…")
+
+    @property
+    def service(self) -> ServiceLike | None:
+        """The service, once created (None before)."""
+        return self._service
+
+    def start(self) -> None:
+        """Create the service and read the model card, then load the model."""
+        self._set(ModelStatus("loading", "Loading model…"))
+        self._runner.run_in_thread(self._create_service, self._service_created, "service-start")
+
+    def _create_service(self) -> tuple[ServiceLike, ModelCard]:
+        service = self._factory()
+        return service, service.card()
+
+    def _service_created(self, outcome: Outcome[tuple[ServiceLike, ModelCard]]) -> None:
+        if not outcome.ok or outcome.value is None:
+            self._fail(outcome.error)
+            return
+        self._service, self.card = outcome.value
+        self._ready.set()
+        self._set(ModelStatus("loading", f"Loading model {self.card.name}…", self.card))
+        self._runner.run_in_thread(self._load_engine, self._engine_loaded, "model-load")
+
+    def _load_engine(self) -> str:
+        assert self._service is not None
+        engine = self._service.engine()
+        engine.load()
+        return engine.device().description
+
+    def _engine_loaded(self, outcome: Outcome[str]) -> None:
+        if not outcome.ok:
+            self._fail(outcome.error)
+            return
+        name = self.card.name if self.card else "?"
+        self._set(ModelStatus("ready", f"Model: {name} · {outcome.value}", self.card))
+
+    def _fail(self, error: BaseException | None) -> None:
+        self._error = error
+        self._ready.set()  # waiting workers must wake up and see the error
+        log.error("model could not be loaded: %s", error, exc_info=error)
+        self._set(ModelStatus("failed", f"Model unavailable: {error}", self.card))
+
+    def _set(self, status: ModelStatus) -> None:
+        self.status = status
+        self._on_status(status)
+
+    def wait_for_service(self, timeout: float | None = None) -> ServiceLike:
+        """The service, waiting while it starts (worker threads only).
+
+        Raises:
+            The error that stopped the service from starting, or TimeoutError.
+        """
+        if not self._ready.wait(timeout):
+            raise TimeoutError("the analysis service did not start in time")
+        if self._service is None:
+            assert self._error is not None
+            raise self._error
+        return self._service

@@ -1,0 +1,131 @@
+"""The menu bar and keyboard shortcuts of the main window."""
+
+from __future__ import annotations
+
+import tkinter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import ttkbootstrap as ttk
+
+Command = Callable[[], object]
+_TYPING_CLASSES = {"TEntry", "Entry", "TCombobox", "TSpinbox", "Spinbox", "Text"}
+
+
+@dataclass(frozen=True)
+class MenuCommands:
+    """What the menus and shortcuts call (the main window's actions)."""
+
+    open: Command
+    open_path: Callable[[str], object]
+    recent_files: Callable[[], list[str]]
+    clear_recent: Command
+    paste_path: Command
+    close_image: Command
+    quit: Command
+    analyse: Command
+    analyse_all: Command
+    fit: Command
+    actual_size: Command
+    toggle_theme: Command
+    about: Command
+
+
+def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.BooleanVar) -> ttk.Menu:
+    """Create and attach the menu bar; ``dark`` backs the View ▸ Dark theme check."""
+    bar = ttk.Menu(root)
+    file_menu = ttk.Menu(bar, tearoff=False)
+    file_menu.add_command(label="Open…", accelerator="Ctrl+O", command=commands.open, underline=0)
+    recent = ttk.Menu(file_menu, tearoff=False,
+                      postcommand=lambda: _fill_recent(recent, commands))
+    file_menu.add_cascade(label="Open recent", menu=recent, underline=5)
+    file_menu.add_command(label="Paste path…", accelerator="Ctrl+L", command=commands.paste_path)
+    file_menu.add_separator()
+    file_menu.add_command(label="Close image", accelerator="Ctrl+W", command=commands.close_image)
+    file_menu.add_separator()
+    file_menu.add_command(label="Quit", accelerator="Ctrl+Q", command=commands.quit, underline=0)
+    bar.add_cascade(label="File", menu=file_menu, underline=0)
+
+    analysis = ttk.Menu(bar, tearoff=False)
+    analysis.add_command(label="Analyse", accelerator="Ctrl+Enter", command=commands.analyse)
+    analysis.add_command(label="Analyse all", accelerator="Ctrl+Shift+Enter",
+                         command=commands.analyse_all)
+    bar.add_cascade(label="Analysis", menu=analysis, underline=0)
+
+    view = ttk.Menu(bar, tearoff=False)
+    view.add_command(label="Fit to window", accelerator="F", command=commands.fit)
+    view.add_command(label="Actual pixels (1:1)", accelerator="1", command=commands.actual_size)
+    view.add_separator()
+    view.add_checkbutton(label="Dark theme", variable=dark, command=commands.toggle_theme)
+    bar.add_cascade(label="View", menu=view, underline=0)
+
+    help_menu = ttk.Menu(bar, tearoff=False)
+    help_menu.add_command(label="About SkinDesk", command=commands.about)
+    bar.add_cascade(label="Help", menu=help_menu, underline=0)
+    root.configure(menu=bar)
+    return bar
+
+
+def _fill_recent(menu: tkinter.Menu, commands: MenuCommands) -> None:
+    menu.delete(0, "end")
+    files = commands.recent_files()
+    for path in files:
+        menu.add_command(label=_short(path), command=_bound(commands.open_path, path))
+    if not files:
+        menu.add_command(label="(none)", state="disabled")
+    menu.add_separator()
+    menu.add_command(label="Clear list", command=commands.clear_recent,
+                     state="normal" if files else "disabled")
+
+
+def _short(path: str, limit: int = 60) -> str:
+    """A menu label for a path: the file name and as much of its folder as fits."""
+    p = Path(path)
+    text = f"{p.name}  —  {p.parent}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bind_shortcuts(root: tkinter.Tk, commands: MenuCommands) -> None:
+    """Keyboard shortcuts for the whole main window.
+
+    Single-letter keys (F, 1) are ignored while typing in a field.
+    """
+    chords: dict[str, Command] = {
+        "<Control-o>": commands.open, "<Control-O>": commands.open,
+        "<Control-l>": commands.paste_path, "<Control-L>": commands.paste_path,
+        "<Control-w>": commands.close_image, "<Control-W>": commands.close_image,
+        "<Control-q>": commands.quit, "<Control-Q>": commands.quit,
+        "<Control-Return>": commands.analyse, "<Control-KP_Enter>": commands.analyse,
+        "<Control-Shift-Return>": commands.analyse_all,
+    }
+    for sequence, command in chords.items():
+        root.bind(sequence, _chord(command))
+    for sequence, command in {"<Key-f>": commands.fit, "<Key-F>": commands.fit,
+                              "<Key-1>": commands.actual_size}.items():
+        root.bind(sequence, _key_unless_typing(command))
+
+
+def _bound(function: Callable[[str], object], argument: str) -> Command:
+    return lambda: function(argument)
+
+
+def _chord(command: Command) -> Callable[[tkinter.Event], str]:
+    def handler(_event: tkinter.Event) -> str:
+        command()
+        return "break"  # e.g. Ctrl+Enter must not also insert a newline
+
+    return handler
+
+
+def _key_unless_typing(command: Command) -> Callable[[tkinter.Event], None]:
+    def handler(event: tkinter.Event) -> None:
+        if not _typing(event):
+            command()
+
+    return handler
+
+
+def _typing(event: tkinter.Event) -> bool:
+    widget = event.widget
+    return isinstance(widget, tkinter.Misc) and widget.winfo_class() in _TYPING_CLASSES
