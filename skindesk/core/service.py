@@ -20,6 +20,7 @@ from skindesk.core.imageio import LoadedImage, load_image
 from skindesk.core.metadata import UNKNOWN, PatientMetadata
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.prediction import Prediction
+from skindesk.core.preprocess import Pipeline
 from skindesk.core.registry import ModelRegistry
 
 ProgressCallback = Callable[[int, int], None]
@@ -40,6 +41,7 @@ class FileResult:
     image_info: dict[str, Any] = field(default_factory=dict)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     metadata: PatientMetadata = UNKNOWN
+    preprocessing: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -56,6 +58,7 @@ class FileResult:
             "warnings": self.warnings,
             "image": self.image_info,
             "metadata": self.metadata.to_dict(),
+            "preprocessing": self.preprocessing or {"applied": False},
             "app_version": __version__,
         }
 
@@ -86,11 +89,14 @@ class SkinDeskService:
         model_id: str | None = None,
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        preprocessing: Pipeline | None = None,
     ) -> Iterator[FileResult]:
         """Analyse image files in batches, yielding one result per file in order.
 
         A file that cannot be read yields a result with ``error`` set; the
         rest go on. Stops early (after the current batch) when ``cancel`` is set.
+        With ``preprocessing``, each image goes through that pipeline before
+        the model, and the result records the pipeline.
         """
         engine = self.engine(model_id)
         all_paths = [str(p) for p in paths]
@@ -99,13 +105,17 @@ class SkinDeskService:
             if cancel is not None and cancel.is_set():
                 return
             chunk = all_paths[start : start + engine.batch_size]
-            yield from self._predict_chunk(engine, chunk, metadata)
+            yield from self._predict_chunk(engine, chunk, metadata, preprocessing)
             done += len(chunk)
             if on_progress:
                 on_progress(done, len(all_paths))
 
     def _predict_chunk(
-        self, engine: InferenceEngine, chunk: list[str], metadata: PatientMetadata
+        self,
+        engine: InferenceEngine,
+        chunk: list[str],
+        metadata: PatientMetadata,
+        preprocessing: Pipeline | None,
     ) -> list[FileResult]:
         results = [FileResult(path=p, metadata=metadata) for p in chunk]
         loaded: list[tuple[FileResult, LoadedImage]] = []
@@ -118,7 +128,49 @@ class SkinDeskService:
             result.image_info = {"width": image.width, "height": image.height, "format": image.format}
             loaded.append((result, image))
         if loaded:
-            predictions = engine.predict([img.rgb for _, img in loaded], metadata)
+            rgbs = [self.model_input(img.rgb, preprocessing) for _, img in loaded]
+            predictions = engine.predict(rgbs, metadata)
             for (result, _), prediction in zip(loaded, predictions):
                 result.prediction = prediction
+                result.preprocessing = preprocessing_record(preprocessing)
         return results
+
+    @staticmethod
+    def model_input(rgb: Any, preprocessing: Pipeline | None) -> Any:
+        """The image the model sees: ``rgb``, or its preprocessed version."""
+        return preprocessing.run(rgb) if preprocessing is not None else rgb
+
+    def preprocess_steps(self, rgb: Any, pipeline: Pipeline) -> list[tuple[Any, Any]]:
+        """Run a pipeline keeping every step's result: [(step, image), ...]."""
+        return pipeline.run(rgb, keep_intermediates=True)
+
+    def explain(
+        self,
+        rgb: Any,
+        method: str = "gradcam",
+        class_id: str | int | None = None,
+        metadata: PatientMetadata = UNKNOWN,
+        model_id: str | None = None,
+        **options: Any,
+    ) -> Any:
+        """Explain one image (the model's input image) with a registry method.
+
+        Returns an :class:`~skindesk.core.explain.Explanation` whose heat map
+        has the size of ``rgb``.
+        """
+        from skindesk.core.explain.api import explain_images
+
+        engine = self.engine(model_id)
+        return explain_images(engine, [rgb], method, class_id, metadata, **options)[0]
+
+
+def preprocessing_record(pipeline: Pipeline | None) -> dict[str, Any]:
+    """What a stored result says about preprocessing: applied or not, and which."""
+    if pipeline is None or not pipeline.enabled_steps():
+        return {"applied": False}
+    return {
+        "applied": True,
+        "pipeline": pipeline.to_dict(),
+        "description": pipeline.describe(),
+        "fingerprint": pipeline.fingerprint(),
+    }
