@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "explain",
     "models",
     "preprocess",
+    "segment",
 )
 
 EXIT_OK = 0

@@ -1,0 +1,128 @@
+"""``skindesk segment IMAGE --out MASK.png [--pixel-spacing MM] [--json]``.
+
+Outlines the lesion, writes the mask as a 0/255 PNG the size of the input,
+and reports the box, measurements and image-quality warnings: one JSON
+object on stdout with ``--json``, a readable summary otherwise. Finding no
+lesion is a result (``"found": false`` and a reason), not an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+from skindesk.core.errors import SettingsError
+
+
+class MaskWriteError(SettingsError):
+    """The mask PNG could not be written."""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``segment`` sub-command."""
+    parser = subparsers.add_parser(
+        "segment",
+        help="outline the lesion and measure it",
+        description="Segment the lesion in a dermoscopy image, save the mask as PNG and "
+        "report its box, size, shape, colours and image-quality warnings.",
+    )
+    parser.add_argument("image", metavar="IMAGE", help="image file to segment")
+    parser.add_argument("--out", metavar="MASK.png", required=True,
+                        help="where to write the 0/255 mask (PNG, same size as the image)")
+    parser.add_argument("--pixel-spacing", metavar="MM", type=float, default=None,
+                        help="millimetres per pixel, to report sizes in mm")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Segment one image, write its mask, print the report; return the exit code."""
+    from skindesk.core.imageio import load_image
+
+    spacing = args.pixel_spacing
+    if spacing is not None and not (math.isfinite(spacing) and spacing > 0):
+        raise SettingsError(f"--pixel-spacing must be a positive number of mm, not {spacing}")
+    image = load_image(args.image)
+    report = analyse(image.rgb, spacing)
+    write_mask(Path(args.out), report.pop("_mask"))
+    report = {"path": str(args.image), "mask_path": str(args.out), **report}
+    if args.json:
+        from skindesk.commands._output import print_json_line
+
+        print_json_line(report)
+    else:
+        _print_summary(report)
+    return 0
+
+
+def analyse(rgb: Any, spacing: float | None) -> dict[str, Any]:
+    """Segmentation, measurements and quality warnings as one JSON-ready dict.
+
+    The mask array is returned under ``"_mask"`` for the caller to save.
+    """
+    from skindesk.core.measurements import measure_lesion
+    from skindesk.core.quality import check_quality
+    from skindesk.core.segmentation import segment_lesion
+
+    result = segment_lesion(rgb)
+    measurements = measure_lesion(result.mask, rgb, spacing) if result.found else None
+    warnings = check_quality(rgb, result)
+    return {
+        "width": int(rgb.shape[1]),
+        "height": int(rgb.shape[0]),
+        "found": result.found,
+        "reason": result.reason,
+        "confidence": result.confidence,
+        "box": list(result.box) if result.box else None,
+        "box_convention": "left, top, right, bottom in pixels; right and bottom exclusive",
+        "area_px": result.area_px,
+        "notes": result.notes,
+        "measurements": measurements.to_dict() if measurements else None,
+        "quality_warnings": [w.to_dict() for w in warnings],
+        "_mask": result.mask,
+    }
+
+
+def write_mask(path: Path, mask: Any) -> None:
+    """Write a 0/255 mask as an 8-bit grey PNG (cv2.imwrite fails on non-ASCII paths)."""
+    import cv2
+
+    ok, encoded = cv2.imencode(".png", mask)
+    if not ok:
+        raise MaskWriteError(f"{path}: could not encode the mask as PNG")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as file:
+            file.write(encoded.tobytes())
+    except OSError as error:
+        raise MaskWriteError(f"{path}: cannot write ({error.strerror or error})") from error
+
+
+def _print_summary(report: dict[str, Any]) -> None:
+    from skindesk.commands._output import print_disclaimer
+
+    print(f"{report['path']}: {report['width']}×{report['height']} px")
+    if not report["found"]:
+        print(f"  no lesion outlined: {report['reason']}")
+    else:
+        m = report["measurements"]
+        left, top, right, bottom = report["box"]
+        print(f"  lesion box: x {left}-{right}, y {top}-{bottom} (confidence "
+              f"{report['confidence']:.2f})")
+        print(f"  area {m['area_px']} px, diameter {m['equivalent_diameter_px']:.1f} px "
+              f"(equivalent), {m['max_diameter_px']:.1f} px (largest)")
+        if m["pixel_spacing_mm"]:
+            print(f"  area {m['area_mm2']:.2f} mm², largest diameter {m['max_diameter_mm']:.2f} mm")
+        print(f"  asymmetry {m['asymmetry_major']:.2f} / {m['asymmetry_minor']:.2f} "
+              f"(A = {m['asymmetry_score']}), compactness {m['compactness']:.2f}")
+        print(f"  colours: {', '.join(m['colours']) or 'none'}")
+        print(f"  {m['tds_label']}: {m['tds_partial']} without D, "
+              f"{m['tds_range'][0]}-{m['tds_range'][1]} for D = 1-5")
+        for note in report["notes"]:
+            print(f"  note: {note}")
+    for warning in report["quality_warnings"]:
+        print(f"  warning: {warning['message']}")
+    print(f"  mask written to {report['mask_path']}")
+    print_disclaimer()
