@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         raise SettingsError(
             "preprocess needs IMAGE, --out PNG and one of --preset NAME or --pipeline JSON"
         )
-    pipeline = _pipeline_from_args(args)
+    pipeline = pipeline_from_args(args)
     rgb = load_image(args.image).rgb
     results = pipeline.run(rgb, keep_intermediates=True)
     final = results[-1][1] if results else rgb
@@ -70,7 +70,7 @@ def write_png(path: Path, rgb: Any) -> None:
         raise SettingsError(f"{path}: cannot write ({error.strerror or error})") from error
 
 
-def _pipeline_from_args(args: argparse.Namespace) -> Any:
+def pipeline_from_args(args: argparse.Namespace) -> Any:
     from skindesk.core.preprocess import Pipeline, get_preset
 
     if args.preset:

@@ -40,12 +40,13 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Segment one image, write its mask, print the report; return the exit code."""
     from skindesk.core.imageio import load_image
+    from skindesk.core.lesion import analyse_lesion
 
     spacing = args.pixel_spacing
     if spacing is not None and not (math.isfinite(spacing) and spacing > 0):
         raise SettingsError(f"--pixel-spacing must be a positive number of mm, not {spacing}")
     image = load_image(args.image)
-    report = analyse(image.rgb, spacing)
+    report = analyse_lesion(image.rgb, spacing)
     write_mask(Path(args.out), report.pop("_mask"))
     report = {"path": str(args.image), "mask_path": str(args.out), **report}
     if args.json:
@@ -55,34 +56,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_summary(report)
     return 0
-
-
-def analyse(rgb: Any, spacing: float | None) -> dict[str, Any]:
-    """Segmentation, measurements and quality warnings as one JSON-ready dict.
-
-    The mask array is returned under ``"_mask"`` for the caller to save.
-    """
-    from skindesk.core.measurements import measure_lesion
-    from skindesk.core.quality import check_quality
-    from skindesk.core.segmentation import segment_lesion
-
-    result = segment_lesion(rgb)
-    measurements = measure_lesion(result.mask, rgb, spacing) if result.found else None
-    warnings = check_quality(rgb, result)
-    return {
-        "width": int(rgb.shape[1]),
-        "height": int(rgb.shape[0]),
-        "found": result.found,
-        "reason": result.reason,
-        "confidence": result.confidence,
-        "box": list(result.box) if result.box else None,
-        "box_convention": "left, top, right, bottom in pixels; right and bottom exclusive",
-        "area_px": result.area_px,
-        "notes": result.notes,
-        "measurements": measurements.to_dict() if measurements else None,
-        "quality_warnings": [w.to_dict() for w in warnings],
-        "_mask": result.mask,
-    }
 
 
 def write_mask(path: Path, mask: Any) -> None:

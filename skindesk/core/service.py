@@ -17,10 +17,12 @@ from skindesk import __version__
 from skindesk.core.engine import InferenceEngine
 from skindesk.core.errors import ImageLoadError
 from skindesk.core.imageio import LoadedImage, load_image
+from skindesk.core.lesion import analyse_lesion
 from skindesk.core.metadata import UNKNOWN, PatientMetadata
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.prediction import Prediction
 from skindesk.core.preprocess import Pipeline
+from skindesk.core.quality import check_quality
 from skindesk.core.registry import ModelRegistry
 
 ProgressCallback = Callable[[int, int], None]
@@ -42,6 +44,7 @@ class FileResult:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     metadata: PatientMetadata = UNKNOWN
     preprocessing: dict[str, Any] | None = None
+    lesion: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -59,6 +62,7 @@ class FileResult:
             "image": self.image_info,
             "metadata": self.metadata.to_dict(),
             "preprocessing": self.preprocessing or {"applied": False},
+            **({"lesion": self.lesion} if self.lesion is not None else {}),
             "app_version": __version__,
         }
 
@@ -90,14 +94,19 @@ class SkinDeskService:
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
         preprocessing: Pipeline | None = None,
+        segment: bool = False,
+        pixel_spacing: float | None = None,
     ) -> Iterator[FileResult]:
         """Analyse image files in batches, yielding one result per file in order.
 
         A file that cannot be read yields a result with ``error`` set; the
         rest go on. Stops early (after the current batch) when ``cancel`` is set.
         With ``preprocessing``, each image goes through that pipeline before
-        the model, and the result records the pipeline.
+        the model, and the result records the pipeline. Every result carries
+        image-quality warnings; with ``segment``, also the lesion's outline box
+        and measurements (millimetres when ``pixel_spacing`` is given).
         """
+        options = _ChunkOptions(metadata, preprocessing, segment, pixel_spacing)
         engine = self.engine(model_id)
         all_paths = [str(p) for p in paths]
         done = 0
@@ -105,19 +114,15 @@ class SkinDeskService:
             if cancel is not None and cancel.is_set():
                 return
             chunk = all_paths[start : start + engine.batch_size]
-            yield from self._predict_chunk(engine, chunk, metadata, preprocessing)
+            yield from self._predict_chunk(engine, chunk, options)
             done += len(chunk)
             if on_progress:
                 on_progress(done, len(all_paths))
 
     def _predict_chunk(
-        self,
-        engine: InferenceEngine,
-        chunk: list[str],
-        metadata: PatientMetadata,
-        preprocessing: Pipeline | None,
+        self, engine: InferenceEngine, chunk: list[str], options: _ChunkOptions
     ) -> list[FileResult]:
-        results = [FileResult(path=p, metadata=metadata) for p in chunk]
+        results = [FileResult(path=p, metadata=options.metadata) for p in chunk]
         loaded: list[tuple[FileResult, LoadedImage]] = []
         for result in results:
             try:
@@ -126,13 +131,14 @@ class SkinDeskService:
                 result.error = error.reason
                 continue
             result.image_info = {"width": image.width, "height": image.height, "format": image.format}
+            _describe_image(result, image.rgb, options)
             loaded.append((result, image))
         if loaded:
-            rgbs = [self.model_input(img.rgb, preprocessing) for _, img in loaded]
-            predictions = engine.predict(rgbs, metadata)
+            rgbs = [self.model_input(img.rgb, options.preprocessing) for _, img in loaded]
+            predictions = engine.predict(rgbs, options.metadata)
             for (result, _), prediction in zip(loaded, predictions):
                 result.prediction = prediction
-                result.preprocessing = preprocessing_record(preprocessing)
+                result.preprocessing = preprocessing_record(options.preprocessing)
         return results
 
     @staticmethod
@@ -162,6 +168,39 @@ class SkinDeskService:
 
         engine = self.engine(model_id)
         return explain_images(engine, [rgb], method, class_id, metadata, **options)[0]
+
+    def segment(self, rgb: Any, pixel_spacing: float | None = None) -> dict[str, Any]:
+        """The lesion's mask (under ``"_mask"``), box, measurements and quality warnings."""
+        return analyse_lesion(rgb, pixel_spacing)
+
+    def segment(self, rgb: Any) -> Any:
+        """Outline the lesion in an RGB image.
+
+        Returns a :class:`~skindesk.core.segmentation.SegmentationResult`
+        (mask and box at the image's size; ``found`` False when none stands out).
+        """
+        from skindesk.core.segmentation import segment_lesion
+
+        return segment_lesion(rgb)
+
+
+@dataclass(frozen=True)
+class _ChunkOptions:
+    metadata: PatientMetadata
+    preprocessing: Pipeline | None
+    segment: bool
+    pixel_spacing: float | None
+
+
+def _describe_image(result: FileResult, rgb: Any, options: _ChunkOptions) -> None:
+    """Quality warnings (always) and the lesion's outline and measurements (if asked)."""
+    if options.segment:
+        report = analyse_lesion(rgb, options.pixel_spacing)
+        report.pop("_mask")
+        result.warnings = report.pop("quality_warnings")
+        result.lesion = report
+    else:
+        result.warnings = [w.to_dict() for w in check_quality(rgb)]
 
 
 def preprocessing_record(pipeline: Pipeline | None) -> dict[str, Any]:
