@@ -21,6 +21,7 @@ from skindesk.core.logs import configure_logging, log_internal_error
 COMMAND_MODULES: tuple[str, ...] = (
     "predict",
     "explain",
+    "evaluate",
     "models",
     "preprocess",
     "segment",

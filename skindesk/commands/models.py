@@ -1,10 +1,11 @@
-"""``skindesk models``: the installed models and their cards."""
+"""``skindesk models``: the installed models and their cards; ``models import``."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from skindesk.commands import models_import
 from skindesk.commands._output import print_table
 
 
@@ -13,6 +14,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("models", help="list installed models and their cards")
     parser.add_argument("--json", action="store_true", help="print the cards as a JSON list")
     parser.set_defaults(run=run)
+    actions = parser.add_subparsers(dest="models_action", metavar="{import}",
+                                    help="optional; without it the models are listed")
+    models_import.register(actions)
 
 
 def run(args: argparse.Namespace) -> int:
