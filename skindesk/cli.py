@@ -20,6 +20,7 @@ from skindesk.core.logs import configure_logging, log_internal_error
 # Order here is the order in ``skindesk --help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "predict",
+    "scan",
     "explain",
     "evaluate",
     "models",
