@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "explain",
     "evaluate",
     "models",
+    "history",
     "preprocess",
     "segment",
 )

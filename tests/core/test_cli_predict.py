@@ -88,3 +88,29 @@ def test_models_lists_the_bundled_default(capsys):
     assert default["threshold"]["dataset"].startswith("ISIC 2017")
     assert main(["models"]) == 0
     assert "* ham10000-xception" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_predict_reports_warnings_segmentation_and_preprocessing(default_engine, tmp_path, capsys):
+    image = write_lesion(tmp_path / "lesion.png")
+    flat = tmp_path / "flat.png"
+    cv2.imwrite(str(flat), np.full((150, 200, 3), 128, np.uint8))
+    assert main(["predict", str(image), str(flat), "--json", "--segment",
+                 "--pixel-spacing", "0.05", "--preset", "standard dermoscopy"]) == 0
+    lesion, plain = json_lines(capsys.readouterr().out)
+    left, top, right, bottom = lesion["lesion"]["box"]
+    assert 40 <= left < 70 and 30 <= top < 55 and 130 < right <= 160 and 95 < bottom <= 125
+    assert lesion["lesion"]["measurements"]["equivalent_diameter_mm"] > 0
+    assert lesion["warnings"] == []
+    assert lesion["preprocessing"]["applied"] is True
+    assert "shades of gray" in lesion["preprocessing"]["description"]
+    assert {w["code"] for w in plain["warnings"]} & {"plain_image", "no_lesion_found"}
+
+
+@pytest.mark.slow
+def test_without_preprocessing_the_result_says_so(default_engine, tmp_path, capsys):
+    image = write_lesion(tmp_path / "lesion.png")
+    assert main(["predict", str(image), "--json"]) == 0
+    (line,) = json_lines(capsys.readouterr().out)
+    assert line["preprocessing"] == {"applied": False}
+    assert "lesion" not in line
