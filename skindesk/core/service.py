@@ -173,16 +173,6 @@ class SkinDeskService:
         """The lesion's mask (under ``"_mask"``), box, measurements and quality warnings."""
         return analyse_lesion(rgb, pixel_spacing)
 
-    def segment(self, rgb: Any) -> Any:
-        """Outline the lesion in an RGB image.
-
-        Returns a :class:`~skindesk.core.segmentation.SegmentationResult`
-        (mask and box at the image's size; ``found`` False when none stands out).
-        """
-        from skindesk.core.segmentation import segment_lesion
-
-        return segment_lesion(rgb)
-
 
 @dataclass(frozen=True)
 class _ChunkOptions:

@@ -1,6 +1,7 @@
 """Running analyses through the service in a worker, one job at a time.
 
-The worker waits for the service if it is still starting, groups the
+The worker waits for the service if it is still starting, builds the
+preprocessing pipeline when the user chose to analyse preprocessed images, groups the
 images by their patient metadata (the service takes one metadata per
 call) and posts each ``FileResult`` as it comes, so results appear one by
 one during "Analyse all" and Cancel stops after the current batch.
@@ -52,13 +53,20 @@ class AnalysisController:
         """True while a job runs."""
         return self._task is not None
 
-    def start(self, items: list[AnalysisItem]) -> bool:
-        """Start analysing ``items``; False (nothing started) when a job is running."""
+    def start(self, items: list[AnalysisItem],
+              preprocessing: Callable[[], Any] | None = None) -> bool:
+        """Start analysing ``items``; False (nothing started) when a job is running.
+
+        Args:
+            items: What to analyse.
+            preprocessing: Called in the worker; returns the ``Pipeline`` to run
+                on each image before the model, or None for the image as it is.
+        """
         if self._task is not None or not items:
             return False
         self.pending = {item.doc_id for item in items}
         self._task = self._runner.start(
-            lambda task: self._work(task, items),
+            lambda task: self._work(task, items, preprocessing),
             name="analysis",
             on_progress=self._listener.on_progress,
             on_item=self._item,
@@ -71,8 +79,10 @@ class AnalysisController:
         if self._task is not None:
             self._task.cancel()
 
-    def _work(self, task: Task, items: list[AnalysisItem]) -> None:
+    def _work(self, task: Task, items: list[AnalysisItem],
+              preprocessing: Callable[[], Any] | None) -> None:
         service = self._model.wait_for_service()
+        pipeline = preprocessing() if preprocessing is not None else None
         groups: dict[Any, list[AnalysisItem]] = {}
         for item in items:
             groups.setdefault(item.metadata, []).append(item)
@@ -82,7 +92,8 @@ class AnalysisController:
             if task.cancelled:
                 return
             results = service.predict_files(
-                [item.path for item in group], metadata, cancel=task.cancel_event)
+                [item.path for item in group], metadata, cancel=task.cancel_event,
+                preprocessing=pipeline)
             for item, result in zip(group, results):
                 task.item((item.doc_id, result))
                 done += 1

@@ -9,6 +9,7 @@ need the service wait for it with :meth:`ModelLoader.wait_for_service`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -48,7 +49,10 @@ class EngineLike(Protocol):
 
 
 class ServiceLike(Protocol):
-    """What the GUI uses of :class:`~skindesk.core.service.SkinDeskService`."""
+    """What the GUI uses of :class:`~skindesk.core.service.SkinDeskService`.
+
+    ``segment(rgb)`` is optional: without it the Grad-CAM tab draws no lesion outline.
+    """
 
     def card(self, model_id: str | None = None) -> ModelCard: ...
 
@@ -61,7 +65,30 @@ class ServiceLike(Protocol):
         model_id: str | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
+        preprocessing: Any = None,
     ) -> Iterator[FileResult]: ...
+
+    def preprocess_steps(self, rgb: Any, pipeline: Any) -> list[tuple[Any, Any]]: ...
+
+    def model_input(self, rgb: Any, preprocessing: Any) -> Any: ...
+
+    def explain(self, rgb: Any, method: str = ..., class_id: str | int | None = None,
+                metadata: PatientMetadata = ..., model_id: str | None = None,
+                **options: Any) -> Any: ...
+
+
+def _freeze_long_lived_objects() -> None:
+    """Keep TensorFlow's millions of objects out of later garbage collections.
+
+    A full collection walks every tracked object while holding the GIL; with
+    TensorFlow and the model loaded that is about a third of a second, and
+    when a worker triggers one (tracing the Grad-CAM graph allocates a lot)
+    the Tk thread freezes that long. Collecting once now (in the loading
+    worker, before the model is usable) and freezing what survives makes
+    later collections cover only newer objects.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def default_service() -> ServiceLike:
@@ -133,6 +160,7 @@ class ModelLoader:
         assert self._service is not None
         engine = self._service.engine()
         engine.load()
+        _freeze_long_lived_objects()
         return engine.device().description
 
     def _engine_loaded(self, outcome: Outcome[str]) -> None:

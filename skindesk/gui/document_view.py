@@ -63,6 +63,8 @@ class DocumentView:
             context = presenters.patient_line(sent)
             if model_inputs(sent) != model_inputs(doc.patient):
                 context += STALE
+            context += "\n" + presenters.preprocessing_line(
+                getattr(doc.result, "preprocessing", None))
             panel.show_result(summary, context, doc.assessment)
 
     def show_list_status(self, doc: ImageDocument) -> None:

@@ -4,8 +4,8 @@
 
     ┌ toolbar: Open | Analyse, Analyse all | progress, Cancel ────────────┐
     │ message bar / path bar (when shown)                                  │
-    ├ images ─┬ viewer ──────────────────────────┬ [Result | Model card] ─┤
-    │ thumbs  │                                  │  (more tabs later)     │
+    ├ images ─┬ stage: viewer, or the tool's ────┬ [Result | Model card | ┤
+    │ thumbs  │ picture (preview, heat maps)     │  Preprocessing|Grad-CAM]│
     │ patient │                                  │                        │
     ├─────────┴──────────────────────────────────┴────────────────────────┤
     │ status: model · message                               image · zoom  │
@@ -30,6 +30,7 @@ from skindesk.gui.model_card_panel import ModelCardPanel
 from skindesk.gui.patient_form import PatientForm
 from skindesk.gui.result_panel import ResultPanel
 from skindesk.gui.settings import GuiSettings
+from skindesk.gui.stage import Stage
 from skindesk.gui.statusbar import DisclaimerBar, MessageBar, PathBar, StatusBar
 from skindesk.gui.themes import Palette
 from skindesk.gui.toolbar import Toolbar
@@ -77,8 +78,10 @@ class MainLayout:
         self.patient_form.pack(side="bottom", fill="x", padx=px(6), pady=px(6))
         self.filmstrip = Filmstrip(case, self.thumb_size, commands["select"])
         self.filmstrip.pack(side="top", fill="both", expand=True)
-        self.image_view = ImageView(self.panes, on_zoom=commands["zoom"],
+        self.stage = Stage(self.panes)
+        self.image_view = ImageView(self.stage, on_zoom=commands["zoom"],
                                     on_navigate=self.filmstrip.move)
+        self.stage.add("image", self.image_view)
         side = ttk.Frame(self.panes, padding=(px(6), px(6), px(6), 0))
         self.notebook = ttk.Notebook(side)
         self.notebook.pack(side="top", fill="both", expand=True)
@@ -99,7 +102,7 @@ class MainLayout:
         list_w = max(saved[0], scaled(LIST_WIDTH[1])) if saved else scaled(LIST_WIDTH[0])
         side_w = max(saved[1], scaled(SIDE_WIDTH[1])) if saved else scaled(SIDE_WIDTH[0])
         self.panes.add(case, minsize=scaled(LIST_WIDTH[1]), width=list_w, stretch="never")
-        self.panes.add(self.image_view, minsize=scaled(VIEW_MIN_WIDTH), stretch="always")
+        self.panes.add(self.stage, minsize=scaled(VIEW_MIN_WIDTH), stretch="always")
         self.panes.add(side, minsize=scaled(SIDE_WIDTH[1]), width=side_w, stretch="never")
 
     def pane_widths(self) -> list[int]:
@@ -121,5 +124,5 @@ class MainLayout:
     def apply_palette(self, palette: Palette) -> None:
         """Recolour everything the theme does not reach by itself."""
         self.panes.configure(background=palette.track)
-        for part in (self.image_view, self.filmstrip, self.result_panel, self.disclaimer):
+        for part in (self.stage, self.filmstrip, self.result_panel, self.disclaimer):
             part.apply_palette(palette)

@@ -6,9 +6,10 @@ worker). Its public methods are the user's actions (``open_paths``,
 ``select_index``, ``analyse_current``...), so tests drive it as a user
 would and read the widgets' state back.
 
-Later panes (preprocessing, Grad-CAM) slot in as tabs of the side notebook
-with :meth:`MainWindow.add_side_tab` and follow the selected image through
-:attr:`MainWindow.document_listeners`.
+The analysis actions live in :mod:`.analysis_workflow`; the Preprocessing
+and Grad-CAM tabs in :mod:`.tool_tabs` (tabs of the side notebook added with
+:meth:`MainWindow.add_side_tab`, following the selected image through
+:attr:`MainWindow.document_listeners`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import ttkbootstrap as ttk
 
 from skindesk.core.errors import UserError
 from skindesk.gui.about_dialog import AboutDialog
-from skindesk.gui.analysis import AnalysisController, AnalysisItem, AnalysisListener
+from skindesk.gui.analysis_workflow import AnalysisWorkflow
 from skindesk.gui.backend import ModelLoader, ModelStatus, ServiceLike, default_service
 from skindesk.gui.dnd import register_drop_target
 from skindesk.gui.document_view import DocumentView, model_inputs
@@ -34,10 +35,10 @@ from skindesk.gui.image_loading import IMAGE_SUFFIXES, expand_paths
 from skindesk.gui.layout import MainLayout
 from skindesk.gui.menus import MenuCommands, bind_shortcuts, build_menubar
 from skindesk.gui.opening import Decoded, ImageOpener
-from skindesk.gui.patient_form import to_metadata
 from skindesk.gui.settings import GuiSettings, save_settings
 from skindesk.gui.tasks import TaskRunner
 from skindesk.gui.themes import other_theme, palette, use_theme
+from skindesk.gui.tool_tabs import ToolTabs
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,6 @@ class MainWindow(ttk.Frame):
         self.current: ImageDocument | None = None
         self.document_listeners: list[Callable[[ImageDocument | None], None]] = []
         self._open_failures: list[str] = []
-        self._submitted: dict[str, PatientFields] = {}  # patient details sent per document
         self.runner = TaskRunner(self)
         scale = float(root.tk.call("tk", "scaling")) / (96 / 72)
         self.ui = MainLayout(self, settings, scale, self._layout_commands())
@@ -77,12 +77,13 @@ class MainWindow(ttk.Frame):
         self.errors.install()
         self.model = ModelLoader(self.runner, self._model_status, service, service_factory)
         self.opener = ImageOpener(self.runner, self.ui.thumb_size, self._decoded, self._decode_done)
-        self.analysis = AnalysisController(self.runner, self.model, AnalysisListener(
-            self._analysis_result, self._analysis_progress, self._analysis_finished))
+        self.workflow = AnalysisWorkflow(self)
+        self.analysis = self.workflow.controller
         self.view = DocumentView(self.ui, self.model, self.analysis)
+        self.tools = ToolTabs(self)
         self.dark = tkinter.BooleanVar(self, settings.dark)
         commands = self._menu_commands()
-        build_menubar(root, commands, self.dark)
+        build_menubar(root, commands, self.dark, self.tools.analyse_preprocessed)
         bind_shortcuts(root, commands)
         targets = (self.ui.image_view.canvas, self.ui.filmstrip.tree)
         registered = [register_drop_target(w, self.open_paths) for w in targets]
@@ -124,7 +125,7 @@ class MainWindow(ttk.Frame):
             self.opener.decode([(d.id, d.path) for d in to_decode])
         if opened:
             self.ui.filmstrip.select(opened[0].id)
-        self._update_actions()
+        self.update_actions()
         return opened
 
     def open_dialog(self) -> None:
@@ -145,10 +146,11 @@ class MainWindow(ttk.Frame):
         if self.current is not None:
             doc = self.current
             del self.documents[doc.id]
+            self.tools.forget(doc.id)
             self.ui.filmstrip.remove(doc.id)
             if not self.documents:
                 self._show_document(None)
-            self._update_actions()
+            self.update_actions()
 
     def select_index(self, index: int) -> None:
         """Show the ``index``-th image of the list."""
@@ -158,6 +160,7 @@ class MainWindow(ttk.Frame):
         """Save the window state and close the app."""
         self.save_settings()
         self.analysis.cancel()
+        self.tools.stop()
         self.runner.close()
         self.root.update_idletasks()  # run pending redraws while their commands still exist
         self.root.destroy()
@@ -183,66 +186,28 @@ class MainWindow(ttk.Frame):
         doc = self.current
         if doc is None or not doc.analysable:
             return False
-        return self._analyse([doc])
+        return self.workflow.analyse([doc])
 
     def analyse_all(self) -> bool:
         """Analyse every image that could be read; False when nothing was started."""
-        return self._analyse([d for d in self.documents.values() if d.analysable])
+        return self.workflow.analyse([d for d in self.documents.values() if d.analysable])
 
     def cancel_analysis(self) -> None:
         """Stop the running analysis after its current batch."""
-        self.analysis.cancel()
-        self.ui.toolbar.show_progress("Cancelling…")
+        self.workflow.cancel()
 
-    def _analyse(self, docs: list[ImageDocument]) -> bool:
-        if self.analysis.running:
-            self.ui.status.set_message("An analysis is already running.")
-            self.root.bell()
-            return False
-        items = []
-        for doc in docs:
-            try:
-                items.append(AnalysisItem(doc.id, doc.path, to_metadata(doc.patient)))
-            except UserError as error:
-                self.errors.report(error, context=f"{doc.name}: ")
-                return False
-        started = self.analysis.start(items)
-        self._submitted = {doc.id: doc.patient for doc in docs}
-        if started:
-            waiting = self.model.status.state != "ready"
-            self.ui.toolbar.show_progress("Waiting for the model…" if waiting else "Analysing…")
-            for doc in docs:
-                self.ui.filmstrip.set_status(doc.id, "Analysing…", "busy")
-            self._refresh_result()
-            self._update_actions()
-        return started
+    # Tools --------------------------------------------------------------------------
+    def show_preprocessing(self) -> None:
+        """View ▸ Preprocessing (Ctrl+P)."""
+        self.tools.preprocessing.select()
 
-    def _analysis_progress(self, done: int, total: int) -> None:
-        if done or self.model.status.state == "ready":
-            self.ui.toolbar.show_progress(f"Analysing {min(done + 1, total)} of {total}…",
-                                          done, total)
+    def show_explain(self) -> None:
+        """View ▸ Grad-CAM (Ctrl+G)."""
+        self.tools.gradcam.select()
 
-    def _analysis_result(self, doc_id: str, result: Any) -> None:
-        doc = self.documents.get(doc_id)
-        if doc is None:
-            return  # closed while it was analysed
-        doc.result = result
-        doc.analysed_patient = self._submitted.pop(doc_id, doc.patient)
-        self._update_list_status(doc)
-        if doc is self.current:
-            self._refresh_result()
-
-    def _analysis_finished(self, ok: bool, error: BaseException | None, cancelled: bool) -> None:
-        self.ui.toolbar.hide_progress()
-        for doc in self.documents.values():
-            if doc.analysable:
-                self._update_list_status(doc)
-        if error is not None:
-            self.errors.report(error, context="Analysis failed: ")
-        self.ui.status.set_message("Analysis cancelled." if cancelled else
-                                   "Analysis finished." if ok else "Analysis failed.")
-        self._refresh_result()
-        self._update_actions()
+    def save_overlay(self) -> None:
+        """File ▸ Save overlay as PNG… (Ctrl+S)."""
+        self.tools.save_overlay()
 
     # Other actions ------------------------------------------------------------------
     def toggle_theme(self) -> None:
@@ -287,6 +252,8 @@ class MainWindow(ttk.Frame):
             close_image=self.close_current, quit=self.quit, analyse=self.analyse_current,
             analyse_all=self.analyse_all, fit=view.fit, actual_size=view.actual_size,
             toggle_theme=self.toggle_theme, about=self.show_about,
+            show_preprocessing=self.show_preprocessing, show_explain=self.show_explain,
+            save_overlay=self.save_overlay,
         )
 
     def ui_zoom_changed(self, zoom: float) -> None:
@@ -298,7 +265,7 @@ class MainWindow(ttk.Frame):
                                  failed=status.state == "failed")
         if status.card is not None and self.ui.card_shown is not status.card:
             self.ui.show_card(status.card)
-            self._refresh_result()
+            self.refresh_result()
         if status.state == "failed":
             self.ui.model_card.show_message(status.text)
 
@@ -311,7 +278,7 @@ class MainWindow(ttk.Frame):
             model_inputs_changed = model_inputs(doc.patient) != model_inputs(fields)
             doc.patient = fields
             if doc.result is not None and model_inputs_changed:
-                self._refresh_result()  # to say the result predates the change
+                self.refresh_result()  # to say the result predates the change
 
     def _assessment_changed(self, assessment: Assessment) -> None:
         if self.current is not None:
@@ -329,10 +296,10 @@ class MainWindow(ttk.Frame):
             if decoded.error is not None and not isinstance(decoded.error, UserError):
                 self.errors.report(decoded.error, context=f"reading {doc.name}")
             self._open_failures.append(f"{doc.name}: {doc.load_error}")
-        self._update_list_status(doc)
+        self.view.show_list_status(doc)
         if doc is self.current:
             self._show_document(doc)
-        self._update_actions()
+        self.update_actions()
 
     def _decode_done(self) -> None:
         failures, self._open_failures = self._open_failures, []
@@ -341,23 +308,23 @@ class MainWindow(ttk.Frame):
         elif failures:
             self.errors.report(UserError(f"{len(failures)} files cannot be opened: "
                                          + "; ".join(failures)))
-        self._update_actions()
+        self.update_actions()
 
     # Showing ---------------------------------------------------------------------------
     def _show_document(self, doc: ImageDocument | None) -> None:
         self.current = doc
         self.view.show(doc)
-        self._update_actions()
+        self.update_actions()
         for listener in self.document_listeners:
             listener(doc)
 
-    def _refresh_result(self) -> None:
+    def refresh_result(self) -> None:
+        """Show the current image's result (and let the tool tabs follow it)."""
         self.view.show_result(self.current)
+        self.tools.refresh(self.current)
 
-    def _update_list_status(self, doc: ImageDocument) -> None:
-        self.view.show_list_status(doc)
-
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
+        """Enable the actions that make sense now."""
         idle = not self.analysis.running
         current_ok = self.current is not None and self.current.analysable
         any_ok = any(d.analysable for d in self.documents.values())

@@ -30,10 +30,18 @@ class MenuCommands:
     actual_size: Command
     toggle_theme: Command
     about: Command
+    show_preprocessing: Command
+    show_explain: Command
+    save_overlay: Command
 
 
-def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.BooleanVar) -> ttk.Menu:
-    """Create and attach the menu bar; ``dark`` backs the View ▸ Dark theme check."""
+def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.BooleanVar,
+                  preprocessed: tkinter.BooleanVar | None = None) -> ttk.Menu:
+    """Create and attach the menu bar.
+
+    ``dark`` backs View ▸ Dark theme; ``preprocessed`` backs Analysis ▸
+    Analyse the preprocessed image (the same variable as the pane's check box).
+    """
     bar = ttk.Menu(root)
     file_menu = ttk.Menu(bar, tearoff=False)
     file_menu.add_command(label="Open…", accelerator="Ctrl+O", command=commands.open, underline=0)
@@ -41,6 +49,9 @@ def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.Boolea
                       postcommand=lambda: _fill_recent(recent, commands))
     file_menu.add_cascade(label="Open recent", menu=recent, underline=5)
     file_menu.add_command(label="Paste path…", accelerator="Ctrl+L", command=commands.paste_path)
+    file_menu.add_separator()
+    file_menu.add_command(label="Save overlay as PNG…", accelerator="Ctrl+S",
+                          command=commands.save_overlay)
     file_menu.add_separator()
     file_menu.add_command(label="Close image", accelerator="Ctrl+W", command=commands.close_image)
     file_menu.add_separator()
@@ -51,11 +62,18 @@ def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.Boolea
     analysis.add_command(label="Analyse", accelerator="Ctrl+Enter", command=commands.analyse)
     analysis.add_command(label="Analyse all", accelerator="Ctrl+Shift+Enter",
                          command=commands.analyse_all)
+    if preprocessed is not None:
+        analysis.add_separator()
+        analysis.add_checkbutton(label="Analyse the preprocessed image", variable=preprocessed)
     bar.add_cascade(label="Analysis", menu=analysis, underline=0)
 
     view = ttk.Menu(bar, tearoff=False)
     view.add_command(label="Fit to window", accelerator="F", command=commands.fit)
     view.add_command(label="Actual pixels (1:1)", accelerator="1", command=commands.actual_size)
+    view.add_separator()
+    view.add_command(label="Preprocessing", accelerator="Ctrl+P",
+                     command=commands.show_preprocessing)
+    view.add_command(label="Grad-CAM", accelerator="Ctrl+G", command=commands.show_explain)
     view.add_separator()
     view.add_checkbutton(label="Dark theme", variable=dark, command=commands.toggle_theme)
     bar.add_cascade(label="View", menu=view, underline=0)
@@ -98,6 +116,9 @@ def bind_shortcuts(root: tkinter.Tk, commands: MenuCommands) -> None:
         "<Control-q>": commands.quit, "<Control-Q>": commands.quit,
         "<Control-Return>": commands.analyse, "<Control-KP_Enter>": commands.analyse,
         "<Control-Shift-Return>": commands.analyse_all,
+        "<Control-p>": commands.show_preprocessing, "<Control-P>": commands.show_preprocessing,
+        "<Control-g>": commands.show_explain, "<Control-G>": commands.show_explain,
+        "<Control-s>": commands.save_overlay, "<Control-S>": commands.save_overlay,
     }
     for sequence, command in chords.items():
         root.bind(sequence, _chord(command))

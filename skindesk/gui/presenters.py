@@ -128,6 +128,37 @@ def patient_line(fields: Any) -> str:
     return "Analysed with: " + " · ".join(parts)
 
 
+def preprocessing_line(record: Any) -> str:
+    """'Preprocessing: hair removal (dark) → CLAHE (clip 1.5)', or 'Preprocessing: none'."""
+    if not record or not record.get("applied"):
+        return "Preprocessing: none"
+    return f"Preprocessing: {record.get('description') or 'applied'}"
+
+
+# The colour of a colour map's hottest end, in words, for the heat-map caption.
+HOT_COLOURS = {"jet": "Red", "turbo": "Red", "rainbow": "Red", "hot": "White", "inferno": "Yellow",
+               "magma": "Light", "plasma": "Yellow", "viridis": "Yellow", "cividis": "Yellow",
+               "parula": "Yellow", "bone": "White", "pink": "White", "autumn": "Yellow",
+               "summer": "Yellow", "spring": "Yellow", "cool": "Pink", "winter": "Green",
+               "ocean": "White", "deepgreen": "Light"}
+HEATMAP_CAVEAT = "A heat map shows where the model looked, not why, and can be wrong."
+
+
+def heatmap_caption(class_names: list[str], colormap: str, method: str = "") -> str:
+    """A short plain-language caption for one or more heat maps."""
+    hot = HOT_COLOURS.get(colormap.lower(), "The brightest")
+    if len(class_names) > 1:
+        named = " and ".join(f"{name} ({side})" for name, side in
+                             zip(class_names, ("left", "right", "third", "fourth")))
+    else:
+        named = class_names[0] if class_names else "the chosen class"
+    scores = "scores" if len(set(class_names)) > 1 else "score"
+    if method == "occlusion":
+        return (f"Hiding the {hot.lower()} areas changed the model's {scores} for {named} most. "
+                f"{HEATMAP_CAVEAT}")
+    return f"{hot} areas influenced the model's {scores} for {named} most. {HEATMAP_CAVEAT}"
+
+
 def _performance_lines(perf: dict[str, Any]) -> list[str]:
     lines = []
     for key, label in (("accuracy", "Accuracy"), ("macro_recall", "Mean recall over classes")):

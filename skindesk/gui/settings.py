@@ -24,6 +24,7 @@ LIGHT_THEME = "flatly"
 DARK_THEME = "darkly"
 THEMES = (LIGHT_THEME, DARK_THEME)
 MAX_RECENT_FILES = 10
+COMPARE_MODES = ("side", "split")
 
 
 @dataclass
@@ -38,6 +39,12 @@ class GuiSettings:
         recent_files: Most recent first, at most ten.
         pane_widths: Widths of the image list and side panel, in pixels (0 = default).
         ui_scale: Extra zoom for the whole interface (1.0 = follow the screen's DPI).
+        preprocessing_preset: The preset the preprocessing pane started from.
+        preprocessing: The edited pipeline (``Pipeline.to_dict()``); empty = the preset's.
+        analyse_preprocessed: Whether analysis runs on the preprocessed image.
+        compare_mode: How the preprocessing preview compares: "side" or "split".
+        explain_colormap: The Grad-CAM overlay's colour map.
+        explain_opacity: The Grad-CAM overlay's opacity (0..1).
     """
 
     geometry: str = ""
@@ -47,6 +54,12 @@ class GuiSettings:
     recent_files: list[str] = field(default_factory=list)
     pane_widths: list[int] = field(default_factory=list)
     ui_scale: float = 1.0
+    preprocessing_preset: str = "none"
+    preprocessing: dict[str, Any] = field(default_factory=dict)
+    analyse_preprocessed: bool = False
+    compare_mode: str = "side"
+    explain_colormap: str = "jet"
+    explain_opacity: float = 0.4
 
     def add_recent(self, path: str | os.PathLike[str]) -> None:
         """Put ``path`` first in the recent files, keeping at most ten."""
@@ -72,8 +85,8 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     elif isinstance(default, float):
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         value = float(value) if ok else value
-    elif isinstance(default, list):
-        ok = isinstance(value, list)
+    elif isinstance(default, (list, dict)):
+        ok = isinstance(value, type(default))
     else:
         ok = isinstance(value, type(default))
     if not ok:
@@ -89,6 +102,9 @@ def _validated(settings: GuiSettings) -> GuiSettings:
     del settings.recent_files[MAX_RECENT_FILES:]
     settings.pane_widths = [int(w) for w in settings.pane_widths if isinstance(w, int)]
     settings.ui_scale = min(max(settings.ui_scale, 0.5), 3.0)
+    if settings.compare_mode not in COMPARE_MODES:
+        settings.compare_mode = COMPARE_MODES[0]
+    settings.explain_opacity = min(max(settings.explain_opacity, 0.0), 1.0)
     return settings
 
 

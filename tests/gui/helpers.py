@@ -94,6 +94,7 @@ class TickRecorder:
         self.root = root
         self.interval_ms = interval_ms
         self.max_gap = 0.0
+        self.long_gaps: list[tuple[float, float]] = []  # (time.monotonic(), gap) over 100 ms
         self.ticks = 0
         self._last: float | None = None
         self._running = False
@@ -116,6 +117,42 @@ class TickRecorder:
         now = time.monotonic()
         assert self._last is not None
         self.max_gap = max(self.max_gap, now - self._last)
+        if now - self._last > 0.1:
+            self.long_gaps.append((round(now, 3), round(now - self._last, 3)))
         self._last = now
         self.ticks += 1
         self._after_id = self.root.after(self.interval_ms, self._tick)
+
+
+def press(widget: tkinter.Misc, key: str) -> None:
+    """Type ``key`` into ``widget`` as the user would (focus first)."""
+    widget.focus_force()
+    widget.update()
+    widget.event_generate(key)
+    widget.update()
+
+
+def drag_scale(scale: tkinter.Misc, *values: float) -> None:
+    """Drag a ttk.Scale's slider with the mouse through ``values``, then let go."""
+    scale.update()
+
+    def point(value: float | None = None) -> tuple[int, int]:
+        args = () if value is None else (value,)
+        x, y = scale.tk.splitlist(scale.tk.call(scale._w, "coords", *args))  # type: ignore[attr-defined]
+        return int(float(x)), int(float(y))
+
+    x, y = point()
+    scale.event_generate("<ButtonPress-1>", x=x, y=y)
+    for value in values:
+        x, y = point(value)
+        scale.event_generate("<B1-Motion>", x=x, y=y)
+    scale.event_generate("<ButtonRelease-1>", x=x, y=y)
+
+
+def click_tree_cell(tree: tkinter.Misc, iid: str, column: str) -> None:
+    """Click a Treeview cell (press and release in its middle)."""
+    tree.update()
+    x, y, width, height = tree.bbox(iid, column)  # type: ignore[attr-defined]
+    tree.event_generate("<ButtonPress-1>", x=x + width // 2, y=y + height // 2)
+    tree.event_generate("<ButtonRelease-1>", x=x + width // 2, y=y + height // 2)
+    tree.update()

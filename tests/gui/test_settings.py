@@ -54,3 +54,14 @@ def test_recent_files_are_unique_newest_first_and_capped(tmp_path):
     assert len(settings.recent_files) == MAX_RECENT_FILES
     assert settings.recent_files[0] == str(tmp_path / "5.jpg")
     assert settings.recent_files.count(str(tmp_path / "5.jpg")) == 1
+
+
+def test_tool_settings_are_checked():
+    from skindesk.gui.settings import from_dict
+
+    settings = from_dict({"compare_mode": "diagonal", "preprocessing": ["not", "a", "dict"],
+                          "analyse_preprocessed": "yes", "explain_opacity": 7,
+                          "preprocessing_preset": "standard dermoscopy"})
+    assert settings.compare_mode == "side" and settings.preprocessing == {}
+    assert settings.analyse_preprocessed is False and settings.explain_opacity == 1.0
+    assert settings.preprocessing_preset == "standard dermoscopy"
