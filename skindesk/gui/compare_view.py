@@ -11,22 +11,20 @@ from __future__ import annotations
 import tkinter
 from typing import Any
 
-import ttkbootstrap as ttk
 from PIL import Image, ImageTk
 
-from skindesk.gui.themes import Palette
+from skindesk.gui.idle_canvas import IdleRedrawCanvas
 
 MODES = ("side", "split")
 GAP = 8
 TITLE_HEIGHT = 22
 
 
-class CompareView(ttk.Frame):
+class CompareView(IdleRedrawCanvas):
     """Shows two pictures for comparison, or a message when there are none."""
 
     def __init__(self, master: tkinter.Misc) -> None:
         super().__init__(master)
-        self.canvas = ttk.Canvas(self, highlightthickness=0, autostyle=False)
         self.canvas.pack(fill="both", expand=True)
         self.before: Image.Image | None = None
         self.after_image: Image.Image | None = None
@@ -36,8 +34,6 @@ class CompareView(ttk.Frame):
         self.message = ""
         self._fitted: dict[tuple[int, int, int], Image.Image] = {}
         self._photos: list[ImageTk.PhotoImage] = []
-        self._pending: str | None = None
-        self._palette: Palette | None = None
         self._picture_box = (0, 0, 1, 1)  # left, top, width, height of the split picture
         self.canvas.bind("<Configure>", lambda _e: self.schedule_redraw())
         self.canvas.bind("<ButtonPress-1>", self._drag)
@@ -71,29 +67,9 @@ class CompareView(ttk.Frame):
         self.split = min(max(fraction, 0.0), 1.0)
         self.schedule_redraw()
 
-    def apply_palette(self, palette: Palette) -> None:
-        """Recolour for the current theme."""
-        self._palette = palette
-        self.canvas.configure(background=palette.track)
-        self.schedule_redraw()
-
-    def schedule_redraw(self) -> None:
-        """Redraw when idle (many events in a row cost one redraw)."""
-        if self._pending is None:
-            self._pending = self.after_idle(self.redraw)
-
-    def destroy(self) -> None:
-        """Cancel a pending redraw first."""
-        if self._pending is not None:
-            self.after_cancel(self._pending)
-            self._pending = None
-        super().destroy()
-
     # Drawing -------------------------------------------------------------------
-    def redraw(self) -> None:
-        """Draw now (normally scheduled for idle time)."""
-        self._pending = None
-        self.canvas.delete("all")
+    def draw(self) -> None:
+        """Draw both pictures (side by side or split) or the message."""
         self._photos = []
         width, height = max(self.canvas.winfo_width(), 2), max(self.canvas.winfo_height(), 2)
         if self.before is None or self.after_image is None:

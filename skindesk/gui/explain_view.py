@@ -13,13 +13,14 @@ from typing import Any, Literal
 import ttkbootstrap as ttk
 from PIL import Image, ImageTk
 
+from skindesk.gui.idle_canvas import IdleRedrawCanvas
 from skindesk.gui.themes import Palette
 from skindesk.gui.units import px
 
 OUTLINE_TAG = "outline"
 
 
-class OverlayPanel(ttk.Frame):
+class OverlayPanel(IdleRedrawCanvas):
     """A title and a canvas with one overlay picture."""
 
     def __init__(self, master: tkinter.Misc) -> None:
@@ -27,7 +28,6 @@ class OverlayPanel(ttk.Frame):
         self.title = ttk.Label(self, anchor="center", justify="center",
                                font="TkHeadingFont")
         self.title.pack(side="top", fill="x", pady=(px(4), px(2)))
-        self.canvas = ttk.Canvas(self, highlightthickness=0, autostyle=False)
         self.canvas.pack(side="top", fill="both", expand=True)
         self.picture: Image.Image | None = None
         self.outline: Sequence[Any] = ()  # contours in picture pixels
@@ -35,8 +35,6 @@ class OverlayPanel(ttk.Frame):
         self.outline_visible = True
         self.message = ""
         self._photo: ImageTk.PhotoImage | None = None
-        self._palette: Palette | None = None
-        self._pending: str | None = None
         self.canvas.bind("<Configure>", self._resized)
 
     def _resized(self, event: tkinter.Event) -> None:
@@ -61,28 +59,8 @@ class OverlayPanel(ttk.Frame):
         self.outline_visible = visible
         self.canvas.itemconfigure(OUTLINE_TAG, state="normal" if visible else "hidden")
 
-    def apply_palette(self, palette: Palette) -> None:
-        """Recolour for the current theme."""
-        self._palette = palette
-        self.canvas.configure(background=palette.track)
-        self.schedule_redraw()
-
-    def schedule_redraw(self) -> None:
-        """Redraw when idle."""
-        if self._pending is None:
-            self._pending = self.after_idle(self.redraw)
-
-    def destroy(self) -> None:
-        """Cancel a pending redraw first."""
-        if self._pending is not None:
-            self.after_cancel(self._pending)
-            self._pending = None
-        super().destroy()
-
-    def redraw(self) -> None:
-        """Draw now (normally scheduled for idle time)."""
-        self._pending = None
-        self.canvas.delete("all")
+    def draw(self) -> None:
+        """Draw the overlay picture with its outline, or the message."""
         width, height = max(self.canvas.winfo_width(), 2), max(self.canvas.winfo_height(), 2)
         if self.picture is None:
             colour = self._palette.fg if self._palette else "black"
