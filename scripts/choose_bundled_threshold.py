@@ -28,7 +28,8 @@ MODEL_ID = "ham10000-xception"
 
 
 def val_images(data: Path) -> tuple[list[Path], np.ndarray]:
-    rows = list(csv.DictReader(open(data / "isic2017" / "labels.csv", encoding="utf-8")))
+    with open(data / "isic2017" / "labels.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     val = [r for r in rows if r["split"] == "val"]
     files = [data / "isic2017" / "images" / r["dx"] / f"{r['image_id']}.jpg" for r in val]
     return files, np.array([r["dx"] == "mel" for r in val])

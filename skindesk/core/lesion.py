@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+
 def analyse_lesion(rgb: Any, spacing: float | None = None) -> dict[str, Any]:
     """Segmentation, measurements and quality warnings as one JSON-ready dict.
 

@@ -9,6 +9,7 @@ in without code changes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +78,7 @@ def normalise_age(value: float | str | None) -> float | None:
         age = float(value)
     except (TypeError, ValueError):
         raise SettingsError(f"age must be a number of years, not '{value}'") from None
-    if not 0 <= age <= MAX_AGE or age != age:
+    if math.isnan(age) or not 0 <= age <= MAX_AGE:
         raise SettingsError(f"age must lie between 0 and {MAX_AGE} years, not {value}")
     return age
 

@@ -18,8 +18,8 @@ import numpy as np
 
 from skindesk.core import tfruntime
 from skindesk.core.errors import ModelError
-from skindesk.core.modelcard import ModelCard
 from skindesk.core.metadata import metadata_width
+from skindesk.core.modelcard import ModelCard
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def load_keras_model(path: Path) -> Any:
 
     try:
         return keras.models.load_model(path, compile=False)
-    except Exception as error:  # noqa: BLE001 - Keras raises many types for bad files
+    except Exception as error:
         raise ModelError(f"cannot load the model file {path}: {error}") from error
 
 
@@ -80,7 +80,7 @@ def _savedmodel_predictor(path: Path, card: ModelCard) -> Predictor:
     try:
         loaded = tf.saved_model.load(str(path))
         signature = loaded.signatures["serving_default"]
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         raise ModelError(f"cannot load the SavedModel {path}: {error}") from error
     names = list(signature.structured_input_signature[1].keys())
     if len(names) != 1 or card.metadata_input:

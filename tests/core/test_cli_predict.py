@@ -18,7 +18,7 @@ from tests.conftest import PROJECT_ROOT
 def write_lesion(path, colour=(90, 50, 40)):
     rgb = np.full((150, 200, 3), (205, 160, 140), np.uint8)
     cv2.ellipse(rgb, (100, 75), (45, 35), 20, 0, 360, colour, -1)
-    ok, data = cv2.imencode(path.suffix or ".png", rgb[..., ::-1])
+    _ok, data = cv2.imencode(path.suffix or ".png", rgb[..., ::-1])
     path.write_bytes(data.tobytes())
     return path
 
@@ -28,7 +28,7 @@ def json_lines(text):
 
 
 def test_version_prints_without_loading_tensorflow():
-    result = subprocess.run([sys.executable, "-m", "skindesk", "--version"], cwd=PROJECT_ROOT,
+    result = subprocess.run([sys.executable, "-m", "skindesk", "--version"], cwd=PROJECT_ROOT, check=False,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.strip() == f"SkinDesk {__version__}"
 

@@ -67,7 +67,8 @@ def test_same_image_gives_the_same_numbers(default_engine, shared_data):
 
 
 def test_patient_metadata_reaches_the_model(default_engine, shared_data):
-    rows = list(csv.DictReader(open(shared_data / "ham10000" / "metadata.csv")))
+    with open(shared_data / "ham10000" / "metadata.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     row = next(r for r in rows if r["dx"] == "bkl" and r["age"] and r["localization"] == "face")
     rgb = load_image(shared_data / "ham10000" / "images" / "bkl" / f"{row['image_id']}.jpg").rgb
     unknown = default_engine.predict([rgb])[0]
