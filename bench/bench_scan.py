@@ -136,7 +136,7 @@ def run_scan(engine, folder: Path, workers: int | None) -> dict:
     from skindesk.core.batch import FolderScan
 
     timer = ModelTimer(engine)
-    scan = FolderScan(folder, engine=timer, workers=workers)
+    scan = FolderScan(folder, recursive=True, engine=timer, workers=workers)
     reset_peak()
     baseline, cpu = rss_mb(), time.process_time()
     sampler = RssSampler()
