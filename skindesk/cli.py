@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "history",
     "preprocess",
     "segment",
+    "report",
 )
 
 EXIT_OK = 0

@@ -36,6 +36,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--csv", metavar="OUT.csv", help="write one CSV row per file")
     parser.add_argument("--json", metavar="OUT.jsonl", help="write one JSON object per file")
+    parser.add_argument("--pdf", metavar="OUT.pdf", help="write a PDF summary report")
     parser.add_argument(
         "--resume",
         action="store_true",
@@ -76,11 +77,14 @@ def run(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     bar = ProgressBar(sys.stderr)
     flagged: list[str] = []  # the first few, for the terminal summary
+    items: list[Any] = []  # kept only for --pdf
     with ExitStack() as stack:
         writers = [stack.enter_context(w) for w in _report_writers(args, scan)]
         stack.enter_context(_cancel_on_ctrl_c(cancel, sys.stderr))
         try:
             for item in scan.run(bar.update, cancel):
+                if getattr(args, "pdf", None):
+                    items.append(item)
                 for writer in writers:
                     writer.write(item)
                     writer.flush()
@@ -90,7 +94,10 @@ def run(args: argparse.Namespace) -> int:
                     )
         finally:
             bar.close()
-    _print_summary(scan, flagged, [w.path for w in writers], sys.stdout)
+    outputs = [w.path for w in writers]
+    if getattr(args, "pdf", None):
+        outputs.append(_write_pdf(args.pdf, scan, items))
+    _print_summary(scan, flagged, outputs, sys.stdout)
     if scan.summary.cancelled:
         print(
             f"Scan cancelled; the {scan.summary.total} results so far are kept "
@@ -99,6 +106,13 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_CANCELLED
     return 1 if scan.summary.failures else 0
+
+
+def _write_pdf(path: str, scan: Any, items: list[Any]) -> Any:
+    from skindesk.core.reports.batch import rows_from_items, write_batch_report
+
+    return write_batch_report(path, rows_from_items(items), scan.engine.card,
+                              title=f"Scan of {scan.folder}")
 
 
 def _report_writers(args: argparse.Namespace, scan: Any) -> list[Any]:
