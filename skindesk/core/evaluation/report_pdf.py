@@ -10,48 +10,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-from skindesk import DISCLAIMER
-from skindesk.core.errors import UserError
 from skindesk.core.evaluation.figures import all_figures
 from skindesk.core.evaluation.tables import failed_rows, key_metric_rows, meta_rows, per_class_rows
 
-_MARGIN = 50  # points
-_FOOTER_FONT = ("Helvetica", 7)
 MAX_FAILED_LISTED = 200
-
-
-def _numbered_canvas_class() -> type:
-    from reportlab.lib.utils import simpleSplit
-    from reportlab.pdfgen import canvas
-
-    class NumberedCanvas(canvas.Canvas):
-        """Defers pages until the end so each footer can say "page X of Y"."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._footer(len(self._pages))
-                super().showPage()
-            super().save()
-
-        def _footer(self, total: int) -> None:
-            width, _ = self._pagesize
-            self.setFont(*_FOOTER_FONT)
-            self.setFillGray(0.3)
-            lines = simpleSplit(DISCLAIMER, _FOOTER_FONT[0], _FOOTER_FONT[1], width - 2 * _MARGIN - 60)
-            for i, line in enumerate(lines):
-                self.drawString(_MARGIN, 30 - i * 9 + 9 * (len(lines) - 1), line)
-            self.drawRightString(width - _MARGIN, 30, f"page {self._pageNumber} of {total}")
-
-    return NumberedCanvas
 
 
 def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> Any:
@@ -150,19 +112,8 @@ def _story(report: dict[str, Any], styles: Any, width: float) -> list[Any]:
 
 def write_pdf_report(report: dict[str, Any], path: str | Path) -> Path:
     """Write the report as a PDF at ``path``; return the path."""
-    try:
-        from reportlab.lib.pagesizes import A4
-        from reportlab.platypus import SimpleDocTemplate
-    except ImportError:
-        raise UserError("PDF reports need reportlab: pip install reportlab") from None
+    from skindesk.core.reports.layout import ReportSettings, build_pdf, content_width
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document = SimpleDocTemplate(
-        str(path), pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=_MARGIN,
-        bottomMargin=_MARGIN + 20, title="SkinDesk model evaluation",
-        author="SkinDesk", subject=f"Evaluation of {report['model']['id']}",
-    )
-    story = _story(report, _styles(), document.width)
-    document.build(story, canvasmaker=_numbered_canvas_class())
-    return path
+    settings = ReportSettings()
+    story = _story(report, _styles(), content_width(settings))
+    return build_pdf(path, story, settings, title="SkinDesk model evaluation")
