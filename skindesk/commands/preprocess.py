@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from skindesk.core.errors import SettingsError
+from skindesk.core.pngfile import write_png
 
 
 def register(subparsers: Any) -> None:
@@ -47,27 +48,12 @@ def run(args: argparse.Namespace) -> int:
     rgb = load_image(args.image).rgb
     results = pipeline.run(rgb, keep_intermediates=True)
     final = results[-1][1] if results else rgb
-    write_png(Path(args.out), final)
+    write_png(Path(args.out), final, make_parents=True)
     if args.steps_out:
         _write_steps(Path(args.steps_out), rgb, results)
     print(f"{args.out}: {pipeline.describe()}")
     print(f"pipeline fingerprint: {pipeline.fingerprint()}")
     return 0
-
-
-def write_png(path: Path, rgb: Any) -> None:
-    """Write an RGB array as PNG; cv2.imwrite cannot open non-ASCII paths on Windows."""
-    import cv2
-
-    ok, encoded = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-    if not ok:
-        raise SettingsError(f"{path}: could not encode the image as PNG")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as file:
-            file.write(encoded.tobytes())
-    except OSError as error:
-        raise SettingsError(f"{path}: cannot write ({error.strerror or error})") from error
 
 
 def pipeline_from_args(args: argparse.Namespace) -> Any:
@@ -85,10 +71,10 @@ def pipeline_from_args(args: argparse.Namespace) -> Any:
 
 
 def _write_steps(folder: Path, rgb: Any, results: list[tuple[Any, Any]]) -> None:
-    write_png(folder / "00-input.png", rgb)
+    write_png(folder / "00-input.png", rgb, make_parents=True)
     for index, (step, image) in enumerate(results, start=1):
         slug = re.sub(r"[^a-z0-9]+", "-", step.label.lower()).strip("-")
-        write_png(folder / f"{index:02d}-{slug}.png", image)
+        write_png(folder / f"{index:02d}-{slug}.png", image, make_parents=True)
 
 
 def _print_presets() -> None:

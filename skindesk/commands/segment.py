@@ -14,10 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from skindesk.core.errors import SettingsError
-
-
-class MaskWriteError(SettingsError):
-    """The mask PNG could not be written."""
+from skindesk.core.pngfile import write_png
 
 
 def register(subparsers: Any) -> None:
@@ -47,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         raise SettingsError(f"--pixel-spacing must be a positive number of mm, not {spacing}")
     image = load_image(args.image)
     report = analyse_lesion(image.rgb, spacing)
-    write_mask(Path(args.out), report.pop("_mask"))
+    write_png(Path(args.out), report.pop("_mask"), make_parents=True)
     report = {"path": str(args.image), "mask_path": str(args.out), **report}
     if args.json:
         from skindesk.commands._output import print_json_line
@@ -56,21 +53,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_summary(report)
     return 0
-
-
-def write_mask(path: Path, mask: Any) -> None:
-    """Write a 0/255 mask as an 8-bit grey PNG (cv2.imwrite fails on non-ASCII paths)."""
-    import cv2
-
-    ok, encoded = cv2.imencode(".png", mask)
-    if not ok:
-        raise MaskWriteError(f"{path}: could not encode the mask as PNG")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as file:
-            file.write(encoded.tobytes())
-    except OSError as error:
-        raise MaskWriteError(f"{path}: cannot write ({error.strerror or error})") from error
 
 
 def _print_summary(report: dict[str, Any]) -> None:

@@ -7,13 +7,13 @@ OpenCV colours in BGR; everything here takes and returns RGB.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import cv2
 import numpy as np
 
-from skindesk.core.errors import SettingsError, UserError
+from skindesk.core.errors import SettingsError
+from skindesk.core.pngfile import write_png
+
+__all__ = ["COLORMAPS", "colorize", "heatmap_to_uint8", "render_overlay", "write_png"]
 
 COLORMAPS: dict[str, int] = {
     name[len("COLORMAP_") :].lower(): getattr(cv2, name)
@@ -69,25 +69,3 @@ def render_overlay(
     colored = colorize(heatmap, colormap).astype(np.float32)
     blended = rgb.astype(np.float32) * (1.0 - opacity) + colored * opacity
     return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
-
-
-def write_png(path: str | os.PathLike[str], image: np.ndarray) -> Path:
-    """Write a grayscale (H×W) or RGB (H×W×3) uint8 image as PNG.
-
-    Encodes in memory and writes with Python's ``open``, because
-    ``cv2.imwrite`` cannot open non-ASCII paths on Windows.
-
-    Raises:
-        UserError: the file cannot be written.
-    """
-    target = Path(path)
-    pixels = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-    ok, encoded = cv2.imencode(".png", np.ascontiguousarray(pixels))
-    if not ok:
-        raise UserError(f"cannot encode the image for {target}")
-    try:
-        with open(target, "wb") as handle:
-            handle.write(encoded.tobytes())
-    except OSError as error:
-        raise UserError(f"cannot write {target}: {error.strerror or error}") from None
-    return target
