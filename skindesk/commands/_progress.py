@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol, TextIO
 
 TTY_INTERVAL_S = 0.2
@@ -52,6 +54,25 @@ def format_progress(progress: Progress, width: int = 24) -> str:
     return f"[{bar}] {progress.done}/{total} ({fraction:.0%})  {rate}{eta_text}"
 
 
+@dataclass(frozen=True)
+class CountProgress:
+    """Progress known only as a count: rate and ETA derived from the start time."""
+
+    done: int
+    total: int | None
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        if self.total is None or not self.rate:
+            return None
+        return (self.total - self.done) / self.rate
+
+
 class ProgressBar:
     """Shows progress on ``stream`` (stderr by default); call :meth:`close` at the end.
 
@@ -78,6 +99,15 @@ class ProgressBar:
         if now - self._last >= self.interval:
             self._last = now
             self._draw(progress)
+
+    def counter(self) -> Callable[[int, int], None]:
+        """A ``(done, total)`` callback (the service's ``on_progress``) feeding this bar."""
+        started = time.monotonic()
+
+        def report(done: int, total: int) -> None:
+            self.update(CountProgress(done, total, time.monotonic() - started))
+
+        return report
 
     def _draw(self, progress: Progress) -> None:
         text = format_progress(progress)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from skindesk.commands._output import print_disclaimer, print_table
+from skindesk.commands._progress import ProgressBar
 
 
 def register(subparsers: Any) -> None:
@@ -45,29 +45,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--save-threshold", action="store_true",
                         help="write the chosen threshold into the model's card (user models only)")
     parser.set_defaults(run=run)
-
-
-class ProgressLine:
-    """Count, rate and time left on stderr: redrawn in place on a terminal,
-    one line per tenth of the work otherwise (for logs)."""
-
-    def __init__(self, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        self.started = time.perf_counter()
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._last_tenth = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        elapsed = max(time.perf_counter() - self.started, 1e-6)
-        rate = done / elapsed
-        left = (total - done) / rate if rate else 0.0
-        text = f"  {done}/{total} images, {rate:.1f} images/s, about {left:.0f} s left"
-        if self.tty:
-            self.stream.write("\r" + text.ljust(60) + ("\n" if done >= total else ""))
-        elif done * 10 // max(total, 1) > self._last_tenth:
-            self._last_tenth = done * 10 // max(total, 1)
-            self.stream.write(text + "\n")
-        self.stream.flush()
 
 
 def _write_outputs(report: dict[str, Any], args: argparse.Namespace) -> None:
@@ -157,7 +134,11 @@ def run(args: argparse.Namespace) -> int:
     service.engine(card.id).load()  # before the progress clock starts, so rates are true
     print(f"Evaluating {card.id} on {len(dataset.images)} images of {dataset.source}",
           file=sys.stderr)
-    scored = predict_dataset(dataset, card, service, on_progress=ProgressLine())
+    bar = ProgressBar()
+    try:
+        scored = predict_dataset(dataset, card, service, on_progress=bar.counter())
+    finally:
+        bar.close()
     if not scored.paths:
         raise SettingsError(f"none of the {len(dataset.images)} images could be analysed")
     report = evaluate_scores(scored, card, label_map, dataset,

@@ -133,3 +133,17 @@ def test_the_progress_bar_redraws_one_line_on_a_terminal():
     text = stream.getvalue()
     assert text.startswith("\r0 files (counting...)") and text.endswith("\n")
     assert "50/200 (25%)  5.0 img/s  ETA 0:30" in text and text.count("\n") == 1
+
+
+def test_progress_bar_counter_feeds_count_only_callbacks():
+    import io
+
+    stream = io.StringIO()
+    bar = _progress.ProgressBar(stream, interval=0)
+    report = bar.counter()
+    report(5, 10)
+    report(10, 10)
+    bar.close()
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("[############------------] 5/10 (50%)")
+    assert lines[-1].startswith("[########################] 10/10 (100%)")
