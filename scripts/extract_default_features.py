@@ -1,0 +1,43 @@
+"""Cache backbone features for the default-model training sets (slow; resumable).
+
+Usage: python scripts/extract_default_features.py CACHE_DIR
+Order: the original view of every set first (enough to train), then the
+augmented views, so an interrupted run is still useful.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+
+from default_model_data import augmented_sets, image_sets, report_sets
+
+from skindesk.core import tfruntime
+from skindesk.core.training.backbone import load_backbone
+from skindesk.core.training.features import FeatureCache, extract_features
+
+
+def main() -> None:
+    cache = FeatureCache(sys.argv[1])
+    tfruntime.tensorflow()
+    backbone = load_backbone()
+    jobs = [(name, images, "orig") for name, images in image_sets().items()]
+    augmented = augmented_sets()
+    for name, (images, views) in list(augmented.items())[:2]:
+        jobs.extend((f"{name}-train", images, view) for view in views)
+    jobs.extend((name, images, "orig") for name, images in report_sets().items())
+    for name, (images, views) in list(augmented.items())[2:]:
+        jobs.extend((f"{name.removesuffix('-more')}-train", images, view) for view in views)
+    for name, images, view in jobs:
+        start = time.time()
+        print(f"{name} {view}: {len(images)} images", flush=True)
+        extract_features(backbone, cache, name, [i.path for i in images], [i.key for i in images], view,
+                         on_progress=lambda done, total: print(f"  {done}/{total}", flush=True)
+                         if done % 640 < 32 else None)
+        print(f"  done in {time.time() - start:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""Training new classifier heads on SkinDesk's bundled dermoscopy backbone.
+
+On a CPU, fine-tuning a whole CNN is too slow, so training works on cached
+backbone features (a few deterministic augmented views per image) and fits
+a small head on them; the head is then joined to the backbone into one
+ordinary Keras model that the inference engine runs like any other.
+"""

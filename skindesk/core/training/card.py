@@ -1,0 +1,78 @@
+"""The model card of a trained model: what it is, how it was made, how it did on validation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from skindesk import __version__
+from skindesk.core.modelcard import ModelCard
+from skindesk.core.training.data import SourceImages
+from skindesk.core.training.recipe import Recipe
+from skindesk.core.training.selection import in_splits
+
+
+def _data_summary(sources: list[SourceImages]) -> dict[str, Any]:
+    summary = {}
+    for s in sources:
+        summary[s.name] = {
+            "train": dict(sorted(Counter(i.label for i in s.train).items())),
+            "val": dict(sorted(Counter(i.label for i in in_splits(s.cached, ("val",))).items())),
+            "holdout_images_not_used": len(s.holdout),
+            "augmented_views": list(s.views),
+        }
+    return summary
+
+
+def _training_text(sources: list[SourceImages]) -> str:
+    parts = [f"{s.name} ({len(s.train)} training images"
+             + (f", plus augmented views: {', '.join(s.views)}" if s.views else "") + ")" for s in sources]
+    return ("Head trained on frozen backbone features of: " + "; ".join(parts)
+            + ". Validation splits were used only for early stopping, the temperature and the threshold.")
+
+
+def _threshold(fitted: dict[str, Any], recipe: Recipe) -> dict[str, Any]:
+    threshold = dict(fitted["threshold"])
+    on = ", ".join(recipe.threshold_sources) or "all sources"
+    threshold["method"] = f"highest threshold with malignant sensitivity >= {recipe.target_sensitivity:.2f}"
+    threshold["dataset"] = f"validation split of {on} (not used to fit the head's weights)"
+    return threshold
+
+
+def trained_card(base: ModelCard, model_id: str, name: str, sha256: str, recipe: Recipe,
+                 fitted: dict[str, Any], sources: list[SourceImages], train_rows: int,
+                 created: str) -> dict[str, Any]:
+    """Card data for a model whose head was trained on ``base``'s backbone."""
+    raw = base.raw
+    card: dict[str, Any] = {
+        "schema_version": raw.get("schema_version", 1),
+        "id": model_id,
+        "name": name,
+        "version": created,
+        "architecture": (f"{base.name}: frozen Normalization + Xception backbone; new head "
+                         f"({'linear' if not recipe.head.hidden else f'{recipe.head.hidden}-unit hidden layer'}"
+                         f"{', with patient metadata' if recipe.head.use_metadata else ', image only'}) "
+                         f"with temperature scaling (T = {fitted['temperature']:.3f})."),
+        "file": "model.keras",
+        "sha256": sha256,
+        "input": raw["input"],
+        "output": "softmax",
+        "classes": raw["classes"],
+        "gradcam_layer": raw.get("gradcam_layer"),
+        "threshold": _threshold(fitted, recipe),
+        "training_data": _training_text(sources),
+        "training": {
+            "created": created, "app_version": __version__, "base_model": base.id,
+            "base_model_sha256": base.sha256, "method": "cached backbone features (CPU), head only",
+            "rows": train_rows, "epochs_run": fitted["epochs"], "temperature": round(fitted["temperature"], 4),
+            "recipe": recipe.to_dict(), "data": _data_summary(sources),
+        },
+        "validation": fitted["validation"],
+        "intended_use": raw.get("intended_use", ""),
+        "limitations": [],
+        "provenance": {"trained_with": "skindesk train", "base_model": base.id},
+        "license": raw.get("license", {}),
+    }
+    if recipe.head.use_metadata and base.metadata_input:
+        card["metadata_input"] = base.metadata_input
+    return card

@@ -1,0 +1,90 @@
+"""``skindesk train``: from a recipe to an installed-ready model folder with its card.
+
+Steps: select and split the images, cache backbone features, fit the head
+with early stopping on the validation split, fit the temperature and choose
+the operating threshold on the validation split, join backbone and head,
+save, and write a card that records the recipe and the validation numbers.
+Hold-out metrics are measured afterwards through the normal engine (see
+:mod:`skindesk.core.training.holdout`), exactly as a user would see them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from skindesk.core.hashing import sha256_file
+from skindesk.core.training.arrays import Arrays
+from skindesk.core.training.assemble import assemble_model, save_model
+from skindesk.core.training.backbone import DEFAULT_BACKBONE_MODEL, load_backbone
+from skindesk.core.training.calibration import fit_temperature
+from skindesk.core.training.card import trained_card
+from skindesk.core.training.data import SourceImages, cache_all, select_images, training_arrays
+from skindesk.core.training.features import FeatureCache
+from skindesk.core.training.head import fit_head, head_logits
+from skindesk.core.training.recipe import Recipe
+from skindesk.core.training.validation import choose_operating_threshold, per_source
+
+log = logging.getLogger(__name__)
+
+Stage = Callable[[str, int, int], None]
+
+
+@dataclass
+class TrainResult:
+    """What training produced."""
+
+    folder: Path
+    card: dict[str, Any]
+    sources: list[SourceImages]
+    history: dict[str, list[float]]
+
+
+def fit(recipe: Recipe, train: Arrays, val: Arrays, classes: int, malignant_columns: list[int]) -> dict[str, Any]:
+    """Fit head, temperature and threshold on arrays; the numbers the card records."""
+    head, history = fit_head(train, val, classes, recipe.head)
+    logits = head_logits(head, val, recipe.head.use_metadata)
+    temperature = fit_temperature(logits, val.labels) if recipe.temperature_scaling else 1.0
+    chosen_rows = np.isin(val.sources, recipe.threshold_sources) if recipe.threshold_sources \
+        else np.ones(len(val), dtype=bool)
+    threshold = choose_operating_threshold(val.subset(chosen_rows), logits[chosen_rows], temperature,
+                                           malignant_columns, recipe.target_sensitivity)
+    validation = per_source(val, logits, temperature, malignant_columns, threshold["value"])
+    return {"head": head, "history": history, "temperature": temperature, "threshold": threshold,
+            "validation": validation, "epochs": len(history.get("loss", []))}
+
+
+def train_model(recipe: Recipe, out_dir: str | Path, model_id: str, name: str, cache_dir: str | Path,
+                base_model: str = DEFAULT_BACKBONE_MODEL, on_stage: Stage | None = None) -> TrainResult:
+    """Train a model by ``recipe`` into ``out_dir`` (model.keras, card.json, recipe.json)."""
+    from skindesk.core import tfruntime
+
+    tfruntime.tensorflow()
+    folder = Path(out_dir).expanduser().resolve()
+    backbone = load_backbone(base_model)
+    card = backbone.card
+    sources = select_images(recipe)
+    cache_all(backbone, FeatureCache(cache_dir), sources, on_stage)
+    metadata_spec = card.metadata_input if recipe.head.use_metadata else None
+    train, val = training_arrays(FeatureCache(cache_dir), sources, card, metadata_spec, recipe.label_map)
+    if on_stage:
+        on_stage(f"fitting the head on {len(train)} rows", 0, 1)
+    malignant_columns = [card.class_ids.index(c) for c in card.malignant_class_ids]
+    fitted = fit(recipe, train, val, len(card.class_ids), malignant_columns)
+    metadata_width = val.metadata.shape[1] if recipe.head.use_metadata else 0
+    model = assemble_model(backbone, fitted["head"], fitted["temperature"], metadata_width)
+    model_file = save_model(model, folder)
+    (folder / "recipe.json").write_text(json.dumps(recipe.to_dict(), indent=2) + "\n", encoding="utf-8")
+    card_data = trained_card(card, model_id, name, sha256_file(model_file), recipe, fitted, sources,
+                             train_rows=len(train), created=datetime.date.today().isoformat())
+    from skindesk.core.modelcard import write_card
+
+    write_card(card_data, folder)
+    return TrainResult(folder, card_data, sources, fitted["history"])
