@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from skindesk import DISCLAIMER, __version__
+from skindesk._splash import close_splash
 from skindesk.core.errors import UserError
 from skindesk.core.logs import configure_logging, log_internal_error
 
@@ -24,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "explain",
     "evaluate",
     "models",
+    "train",
     "history",
     "preprocess",
     "segment",
@@ -57,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from skindesk.gui.app import main as gui_main
 
         return gui_main()
+    close_splash()  # a packaged build's splash: the command line has no window to wait for
     args = build_parser().parse_args(argv)
     if not getattr(args, "run", None):
         build_parser().print_help()
