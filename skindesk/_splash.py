@@ -1,0 +1,29 @@
+"""Closing the splash screen a PyInstaller build shows while it unpacks (see build.spec).
+
+The bootloader shows ``assets/splash.png`` before Python starts; it stays up
+until the program closes it: the GUI once its main window is on screen, the
+command line at once. Outside a bundle (or in one built without a splash,
+as on macOS) there is no ``pyi_splash`` and this does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+log = logging.getLogger(__name__)
+
+
+def close_splash() -> None:
+    """Close the bundle's splash screen if one is showing; never raises."""
+    if not getattr(sys, "frozen", False):
+        return
+    try:
+        import pyi_splash  # type: ignore[import-not-found]  # exists only inside the bundle
+    except ImportError:
+        return
+    try:
+        if pyi_splash.is_alive():
+            pyi_splash.close()
+    except Exception as error:  # noqa: BLE001 - a splash that will not close must not stop the app
+        log.warning("could not close the splash screen: %s", error)
