@@ -24,12 +24,9 @@ def main() -> None:
     tfruntime.tensorflow()
     backbone = load_backbone()
     jobs = [(name, images, "orig") for name, images in image_sets().items()]
-    augmented = augmented_sets()
-    for name, (images, views) in list(augmented.items())[:2]:
+    for name, (images, views) in augmented_sets().items():
         jobs.extend((f"{name}-train", images, view) for view in views)
     jobs.extend((name, images, "orig") for name, images in report_sets().items())
-    for name, (images, views) in list(augmented.items())[2:]:
-        jobs.extend((f"{name.removesuffix('-more')}-train", images, view) for view in views)
     for name, images, view in jobs:
         start = time.time()
         print(f"{name} {view}: {len(images)} images", flush=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from skindesk.core.errors import SettingsError
 from skindesk.core.evaluation.dataset import (
     DatasetError,
+    EvalDataset,
     _pick_column,
     _read_rows,
     load_dataset,
@@ -84,7 +85,7 @@ def load_source(path: str | Path, name: str | None = None, *, val_fraction: floa
     """
     dataset = load_dataset(path)
     source = Path(dataset.source)
-    name = name or (source.parent.name if source.is_file() else source.name)
+    name = name or source_name(source)
     rows_by_stem, columns = _rows_by_image(source)
     split_col = _pick_column(columns, ("split", "subset", "partition"))
     images = []
@@ -112,4 +113,28 @@ def _rows_by_image(source: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
     return {Path((r.get(id_col) or "").strip()).stem: r for r in rows}, columns
 
 
-__all__ = ["SPLITS", "TrainImage", "hashed_split", "load_source"]
+
+
+def source_name(path: str | Path) -> str:
+    """The default name of a source: a CSV's folder name, or the folder's own name."""
+    source = Path(path).expanduser().resolve()
+    return source.parent.name if source.is_file() else source.name
+
+
+def keep_lesion_split(dataset: EvalDataset, split: str, *, val_fraction: float = 0.15,
+                      holdout_fraction: float = 0.15) -> EvalDataset:
+    """Only the images ``skindesk train`` assigns to ``split`` (same hash, same fractions).
+
+    Lets ``skindesk evaluate --lesion-split holdout`` measure a trained model on
+    exactly the lesions it never saw.
+    """
+    if split not in SPLITS:
+        raise DatasetError(f"--lesion-split must be one of {', '.join(SPLITS)}, not '{split}'")
+    salt = source_name(dataset.source)
+    dataset.images = [i for i in dataset.images
+                      if hashed_split(i.lesion_id or Path(i.path).stem, val_fraction, holdout_fraction,
+                                      salt=salt) == split]
+    dataset.split = f"{split} (by lesion)"
+    if not dataset.images:
+        raise DatasetError(f"no images fall in the '{split}' split of {dataset.source}")
+    return dataset
