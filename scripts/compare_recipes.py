@@ -76,6 +76,44 @@ def score_rows(arrays: Arrays, probabilities: np.ndarray, columns: list[int], th
     return rows
 
 
+def bundled_head(card: Any) -> Any:
+    """The shipped model's own head as a model on cached features (+ metadata input)."""
+    import keras
+
+    from skindesk.core.model_loader import load_keras_model
+
+    model = load_keras_model(card.model_path)
+    pooled = model.get_layer("xception")._inbound_nodes[0].output_tensors[0]
+    return keras.Model([pooled, model.inputs[1]], model.outputs)
+
+
+def bundled_probabilities(head: Any, card: Any, arrays: Arrays) -> np.ndarray:
+    """Bundled-model probabilities with metadata unknown (as `skindesk evaluate` runs it)."""
+    from skindesk.core.metadata import UNKNOWN, encode_metadata
+
+    unknown = np.repeat(encode_metadata(card.metadata_input, UNKNOWN)[None], len(arrays), axis=0)
+    return np.asarray(head.predict([arrays.features, unknown], batch_size=512, verbose=0))
+
+
+def reference_rows(card: Any, columns: list[int], val: Arrays, test: Arrays, new: dict) -> dict:
+    """Rows for the bundled model and its ensemble with the chosen new head."""
+    head = bundled_head(card)
+    old_val, old_test = bundled_probabilities(head, card, val), bundled_probabilities(head, card, test)
+    threshold = card.threshold.value
+    rows = {"bundled model (as shipped)": {
+        "threshold": threshold, "val_rows": score_rows(val, old_val, columns, threshold),
+        "isic2017_test_report_only": score_rows(test, old_test, columns, threshold)}}
+    mixed_val, mixed_test = (old_val + new["val_probs"]) / 2, (old_test + new["test_probs"]) / 2
+    from skindesk.core.operating_point import threshold_for_sensitivity
+
+    chosen = np.isin(val.sources, ["isic2017", "isic2019_84"])
+    point = threshold_for_sensitivity(malignant_probability(mixed_val, columns)[chosen], val.malignant[chosen], 0.9)
+    rows["ensemble: mean of bundled and all sources + augmented views"] = {
+        "threshold": point.threshold, "val_rows": score_rows(val, mixed_val, columns, point.threshold),
+        "isic2017_test_report_only": score_rows(test, mixed_test, columns, point.threshold)}
+    return rows
+
+
 def main() -> None:
     tfruntime.tensorflow()
     cache, out = FeatureCache(sys.argv[1]), Path(sys.argv[2])
@@ -93,11 +131,16 @@ def main() -> None:
         val_probs = softmax(head_logits(fitted["head"], val, recipe.head.use_metadata), fitted["temperature"])
         test = build_arrays(cache, "isic2017-test", "orig", test_images, test_images, card, spec, recipe.label_map)
         test_probs = softmax(head_logits(fitted["head"], test, recipe.head.use_metadata), fitted["temperature"])
+        if name == "all sources + augmented views":
+            reference = {"val": val, "test": test, "val_probs": val_probs, "test_probs": test_probs}
         results[name] = {"train_rows": len(train), "epochs": fitted["epochs"], "threshold": threshold,
                          "temperature": round(fitted["temperature"], 3), "val": fitted["validation"],
                          "val_rows": score_rows(val, val_probs, columns, threshold),
                          "isic2017_test_report_only": score_rows(test, test_probs, columns, threshold)}
         print(name, json.dumps(results[name]["val_rows"]), "TEST", json.dumps(results[name]["isic2017_test_report_only"]), flush=True)
+    for name, row in reference_rows(card, columns, reference["val"], reference["test"], reference).items():
+        results[name] = row
+        print(name, json.dumps(row["val_rows"]), "TEST", json.dumps(row["isic2017_test_report_only"]), flush=True)
     out.write_text(json.dumps(results, indent=2))
 
 

@@ -65,6 +65,11 @@ def user_models_dir() -> Path:
     return _ensure(data_dir() / "models")
 
 
+def evaluations_dir() -> Path:
+    """Folder of stored evaluation reports, one subfolder per model id."""
+    return _ensure(data_dir() / "evaluations")
+
+
 def bundle_root() -> Path:
     """Root of the bundled resources: the PyInstaller unpack folder or the checkout."""
     frozen_root = getattr(sys, "_MEIPASS", None)

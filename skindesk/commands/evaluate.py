@@ -9,7 +9,6 @@ listed in the report; the rest are evaluated).
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,8 @@ def register(subparsers: Any) -> None:
                         help='JSON file or text mapping dataset labels to model classes or '
                         'benign/malignant, e.g. \'{"lentigo": "bkl", "other": "benign"}\'')
     parser.add_argument("--split", metavar="NAME", help="CSV only: keep rows of this split")
+    parser.add_argument("--lesion-split", metavar="NAME", choices=["train", "val", "holdout"],
+                        help="keep the images `skindesk train` puts in this split (by lesion id)")
     parser.add_argument("--limit", type=int, metavar="N", help="evaluate a fixed random subset of N")
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument("--target-sensitivity", type=float, metavar="T",
@@ -52,9 +53,10 @@ def _write_outputs(report: dict[str, Any], args: argparse.Namespace) -> None:
 
     from skindesk.core.evaluation.report_html import write_html_report
     from skindesk.core.evaluation.report_pdf import write_pdf_report
+    from skindesk.core.evaluation.store import json_safe
 
     if args.json:
-        text = json.dumps(_json_safe(report), indent=2, ensure_ascii=False)
+        text = json.dumps(json_safe(report), indent=2, ensure_ascii=False)
         if args.json == "-":
             print(text)
         else:
@@ -67,33 +69,12 @@ def _write_outputs(report: dict[str, Any], args: argparse.Namespace) -> None:
         write_html_report(report, args.html)
 
 
-def _json_safe(value: Any) -> Any:
-    """NaN and infinity become null: strict JSON readers reject them."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def _save_threshold(report: dict[str, Any], card: Any) -> None:
-    from skindesk.core.evaluation.threshold import save_threshold
-    from skindesk.core.operating_point import OperatingPoint
+    from skindesk.core.evaluation.threshold import save_chosen_threshold
 
-    chosen = report["operating_point"]
-    counts = chosen["counts"]
-    point = OperatingPoint(chosen["threshold"], chosen["sensitivity"], chosen["specificity"],
-                           counts["malignant"], counts["benign"])
-    details = {"sensitivity_ci": chosen["sensitivity_ci"], "specificity_ci": chosen["specificity_ci"],
-               "roc_auc_on_dataset": report["roc_auc"]}
-    data, counts = report["dataset"], report["counts"]
-    split = f", split '{data['split']}'" if data.get("split") else ""
-    described = (f"{data['path']}{split} ({report['n']} images analysed: "
-                 f"{counts['malignant']} malignant, {counts['benign']} benign)")
-    path = save_threshold(card.id, point, chosen["method"], described, details)
-    print(f"Saved threshold {point.threshold:.6g} into {path}", file=sys.stderr)
+    path = save_chosen_threshold(card.id, report["operating_point"], report)
+    print(f"Saved threshold {report['operating_point']['threshold']:.6g} into {path}",
+          file=sys.stderr)
 
 
 def _print_readable(report: dict[str, Any]) -> None:
@@ -113,9 +94,10 @@ def _print_readable(report: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Evaluate; exit 1 when some images failed, 0 otherwise."""
     from skindesk.core.errors import SettingsError
-    from skindesk.core.evaluation.dataset import load_dataset
+    from skindesk.core.evaluation.dataset import limit_dataset, load_dataset
     from skindesk.core.evaluation.evaluate import evaluate_scores, predict_dataset
     from skindesk.core.evaluation.labelmap import infer_label_map, parse_label_map
+    from skindesk.core.evaluation.store import save_evaluation
     from skindesk.core.evaluation.threshold import writable_card
     from skindesk.core.service import SkinDeskService
 
@@ -127,7 +109,12 @@ def run(args: argparse.Namespace) -> int:
     card = service.card(args.model)
     if args.save_threshold:
         writable_card(card.id)  # refuse a bundled model before minutes of prediction
-    dataset = load_dataset(args.dataset, split=args.split, limit=args.limit)
+    dataset = load_dataset(args.dataset, split=args.split)
+    if args.lesion_split:
+        from skindesk.core.training.sources import keep_lesion_split
+
+        dataset = keep_lesion_split(dataset, args.lesion_split)
+    dataset = limit_dataset(dataset, args.limit)
     overrides = parse_label_map(args.label_map) if args.label_map else None
     label_map = infer_label_map(dataset.label_counts(), card, overrides)
     print(f"Loading {card.id} ...", file=sys.stderr)
@@ -144,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
     report = evaluate_scores(scored, card, label_map, dataset,
                              target_sensitivity=args.target_sensitivity, youden=args.youden)
     _write_outputs(report, args)
+    stored = save_evaluation(report, scored)
+    print(f"Stored with {card.id}'s validation results: {stored.path}", file=sys.stderr)
     if args.save_threshold:
         _save_threshold(report, card)
     if args.json != "-":

@@ -16,10 +16,17 @@ def register(subparsers: Any) -> None:
         "report",
         help="write a PDF report of one image's analysis or of a scan",
         description="Analyse IMAGE and write a one-page-or-two PDF report, or (with --scan) "
-        "summarise a scan's JSON Lines output. Decision support, not a diagnosis.",
+        "summarise a scan's JSON Lines output, or (with --patient) report a patient's history "
+        "with lesion follow-up. Decision support, not a diagnosis.",
     )
     parser.add_argument("image", metavar="IMAGE", nargs="?", help="image to analyse")
     parser.add_argument("--scan", metavar="JSONL", help="a scan's --json output (batch report)")
+    parser.add_argument("--pages", action="store_true",
+                        help="with --scan: add one page per analysed image")  # fmt: skip
+    parser.add_argument("--patient", metavar="ID",
+                        help="a patient's report from the history, with follow-up")  # fmt: skip
+    parser.add_argument("--visit", metavar="VISIT_ID", type=int,
+                        help="with --patient: only this visit (follow-up up to it)")  # fmt: skip
     parser.add_argument("--out", metavar="PDF", required=True, help="PDF file to write")
     parser.add_argument("--method", default="gradcam", help="explanation method, or 'none'")
     parser.add_argument("--model", metavar="ID", help="model id (default: the default model)")
@@ -38,10 +45,17 @@ def run(args: argparse.Namespace) -> int:
     """Write the report; exit 2 (UserError) on bad input."""
     from skindesk.core.reports.layout import ReportSettings
 
-    if bool(args.image) == bool(args.scan):
-        raise UserError("give either IMAGE or --scan JSONL (one of them)")
+    if sum(bool(x) for x in (args.image, args.scan, args.patient)) != 1:
+        raise UserError("give one of IMAGE, --scan JSONL or --patient ID")
+    if args.pages and not args.scan:
+        raise UserError("--pages applies to a scan report (--scan JSONL)")
+    if args.visit is not None and not args.patient:
+        raise UserError("--visit applies to a patient report (--patient ID)")
     settings = ReportSettings(args.clinic, args.logo, args.page_size)
-    path = _scan_report(args, settings) if args.scan else _single_report(args, settings)
+    if args.patient:
+        path = _patient_report(args, settings)
+    else:
+        path = _scan_report(args, settings) if args.scan else _single_report(args, settings)
     print(f"Report written to {path}")
     print_disclaimer()
     return 0
@@ -67,7 +81,16 @@ def _scan_report(args: argparse.Namespace, settings: Any) -> Any:
     rows = rows_from_jsonl(args.scan)
     model_id = args.model or _model_of(args.scan)
     card = SkinDeskService().engine(model_id).card  # unloaded until used
-    return write_batch_report(args.out, rows, card, settings, title=f"Scan results: {args.scan}")
+    return write_batch_report(args.out, rows, card, settings, title=f"Scan results: {args.scan}",
+                              pages=args.pages)  # fmt: skip
+
+
+def _patient_report(args: argparse.Namespace, settings: Any) -> Any:
+    from skindesk.core.history import HistoryService
+    from skindesk.core.reports.patient import write_patient_report
+
+    with HistoryService() as history:
+        return write_patient_report(args.out, history, args.patient, args.visit, settings)
 
 
 def _model_of(jsonl: str) -> str | None:

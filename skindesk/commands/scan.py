@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any, TextIO
 
+from skindesk.commands import _scan_history
 from skindesk.commands._output import print_disclaimer
+from skindesk.core.errors import SettingsError
 from skindesk.core.metadata import SITES
 
 EXIT_CANCELLED = 130
@@ -37,6 +39,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--csv", metavar="OUT.csv", help="write one CSV row per file")
     parser.add_argument("--json", metavar="OUT.jsonl", help="write one JSON object per file")
     parser.add_argument("--pdf", metavar="OUT.pdf", help="write a PDF summary report")
+    parser.add_argument("--pages", action="store_true",
+                        help="with --pdf: add one page per analysed image")  # fmt: skip
     parser.add_argument(
         "--resume",
         action="store_true",
@@ -48,32 +52,63 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--sex", choices=["female", "male"], help="patient sex (all images)")
     parser.add_argument("--site", metavar="SITE", help="anatomical site: " + ", ".join(SITES))
     parser.add_argument("--workers", type=int, metavar="N", help="image-decoding threads")
+    _scan_history.add_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Scan the folder; exit 1 if any file failed, 130 if cancelled."""
-    from skindesk.commands._progress import ProgressBar
-    from skindesk.core.batch import FolderScan
-    from skindesk.core.metadata import PatientMetadata
-
-    metadata = PatientMetadata.create(age=args.age, sex=args.sex, site=args.site)
-    scan = FolderScan(
-        args.folder,
-        recursive=args.recursive,
-        include=args.include,
-        model_id=args.model,
-        preprocessing=args.preset,
-        metadata=metadata,
-        resume=args.resume,
-        workers=args.workers,
-    )
-    if not args.resume and scan.unfinished_earlier_run:
+    """Scan the folder; exit 1 if any file failed (or could not be saved), 130 if cancelled."""
+    if args.pages and not args.pdf:
+        raise SettingsError("--pages adds pages to the PDF: give --pdf OUT.pdf too")
+    opened = _scan_history.open_history(args)
+    with ExitStack() as stack:
+        if opened is not None:
+            stack.callback(opened[0].close)
+        scan = _make_scan(args, opened[1] if opened else None)
+        attacher = _scan_history.make_attacher(args, opened[0], scan) if opened else None
+        flagged, items, outputs = _run_scan(args, scan, attacher)
+        if args.pdf:
+            outputs.append(_write_pdf(args.pdf, scan, items, args.pages))
+        _print_summary(scan, flagged, outputs, sys.stdout)
+        if attacher is not None:
+            _scan_history.print_summary(attacher, sys.stdout)
+        print_disclaimer(sys.stdout)
+    if scan.summary.cancelled:
         print(
-            "Note: an earlier run of this scan did not finish; starting over "
-            "(use --resume to continue it instead).",
+            f"Scan cancelled; the {scan.summary.total} results so far are kept "
+            f"(scan {scan.scan_id}). To continue, run the same command again with --resume.",
             file=sys.stderr,
         )
+        return EXIT_CANCELLED
+    unsaved = attacher is not None and attacher.summary.save_failures
+    return 1 if scan.summary.failures or unsaved else 0
+
+
+def _make_scan(args: argparse.Namespace, patient: Any) -> Any:
+    """The FolderScan the options describe (patient details fill in missing metadata)."""
+    from skindesk.core.batch import FolderScan
+    from skindesk.core.batch.attach import patient_metadata
+    from skindesk.core.metadata import PatientMetadata
+
+    if patient is not None:
+        metadata = patient_metadata(patient, args.age, args.sex, args.site)
+    else:
+        metadata = PatientMetadata.create(age=args.age, sex=args.sex, site=args.site)
+    scan = FolderScan(args.folder, recursive=args.recursive, include=args.include,
+                      model_id=args.model, preprocessing=args.preset, metadata=metadata,
+                      resume=args.resume, workers=args.workers)  # fmt: skip
+    if not args.resume and scan.unfinished_earlier_run:
+        print("Note: an earlier run of this scan did not finish; starting over "
+              "(use --resume to continue it instead).", file=sys.stderr)  # fmt: skip
+    return scan
+
+
+def _run_scan(
+    args: argparse.Namespace, scan: Any, attacher: Any
+) -> tuple[list[str], list[Any], list[Any]]:
+    """Run the scan with a progress bar; (first flagged lines, items for --pdf, outputs)."""
+    from skindesk.commands._progress import ProgressBar
+
     cancel = threading.Event()
     bar = ProgressBar(sys.stderr)
     flagged: list[str] = []  # the first few, for the terminal summary
@@ -83,36 +118,27 @@ def run(args: argparse.Namespace) -> int:
         stack.enter_context(_cancel_on_ctrl_c(cancel, sys.stderr))
         try:
             for item in scan.run(bar.update, cancel):
-                if getattr(args, "pdf", None):
+                if args.pdf:
                     items.append(item)
                 for writer in writers:
                     writer.write(item)
                     writer.flush()
+                if attacher is not None:
+                    attacher.attach(item)
                 if item.prediction and item.prediction.flagged and len(flagged) < MAX_LISTED:
                     flagged.append(
                         f"{item.relpath}: P(malignant) {item.prediction.malignant_probability:.3f}"
                     )
         finally:
             bar.close()
-    outputs = [w.path for w in writers]
-    if getattr(args, "pdf", None):
-        outputs.append(_write_pdf(args.pdf, scan, items))
-    _print_summary(scan, flagged, outputs, sys.stdout)
-    if scan.summary.cancelled:
-        print(
-            f"Scan cancelled; the {scan.summary.total} results so far are kept "
-            f"(scan {scan.scan_id}). To continue, run the same command again with --resume.",
-            file=sys.stderr,
-        )
-        return EXIT_CANCELLED
-    return 1 if scan.summary.failures else 0
+    return flagged, items, [w.path for w in writers]
 
 
-def _write_pdf(path: str, scan: Any, items: list[Any]) -> Any:
+def _write_pdf(path: str, scan: Any, items: list[Any], pages: bool) -> Any:
     from skindesk.core.reports.batch import rows_from_items, write_batch_report
 
     return write_batch_report(path, rows_from_items(items), scan.engine.card,
-                              title=f"Scan of {scan.folder}")
+                              title=f"Scan of {scan.folder}", pages=pages)
 
 
 def _report_writers(args: argparse.Namespace, scan: Any) -> list[Any]:
@@ -170,7 +196,6 @@ def _print_summary(scan: Any, flagged: list[str], outputs: list[Any], out: TextI
     _print_list(out, "Flagged for review", flagged, summary.flagged)
     out.writelines(f"Results written to {path}\n" for path in outputs)
     out.write(f"Model: {card.name} [{card.id}]\n")
-    print_disclaimer(out)
 
 
 def _print_list(out: TextIO, title: str, lines: list[str], count: int) -> None:

@@ -84,6 +84,9 @@ class SkinDeskService:
         with _ENGINES_LOCK:
             if key not in _ENGINES:
                 _ENGINES[key] = InferenceEngine(card)
+            elif _ENGINES[key].card != card:
+                # Same model file, edited card (a newly chosen threshold): use it from now on.
+                _ENGINES[key].card = card
             return _ENGINES[key]
 
     def predict_files(

@@ -112,3 +112,18 @@ def test_a_killed_scan_resumes_where_its_journal_ends(tmp_path):
     assert [i.relpath for i in again] == [i.relpath for i in reference]
     for item, ref in zip(again, reference):
         assert item.prediction.probabilities == pytest.approx(ref.prediction.probabilities)
+
+
+def test_read_items_gives_back_every_journaled_file_in_order(tmp_path):
+    from skindesk.core.batch.journal import read_items
+
+    make_images(tmp_path, 5)
+    (tmp_path / "notes.txt").write_text("not an image")
+    items, journal = full_scan(tmp_path)
+    with open(journal, "ab") as handle:
+        handle.write(b'{"relpath": "torn')  # a write cut short is not a result
+    again = list(read_items(journal.parent.name))
+    assert [i.to_record() for i in again] == [i.to_record() for i in items]
+    assert not any(i.resumed for i in again)
+    with pytest.raises(ScanFolderError, match="no results"):
+        list(read_items("0" * 20))

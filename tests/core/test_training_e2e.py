@@ -10,6 +10,7 @@ evaluation, install, and the installed model working through the engine.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -34,8 +35,15 @@ def _lesion(malignant: bool, seed: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("train")
+    # Module fixtures run before the per-test isolated home: give training its own.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SKINDESK_HOME", str(root / "home"))
+        yield _train(root)
+
+
+def _train(root: Path) -> dict:
     data = root / "clinic"
     (data / "images").mkdir(parents=True)
     lines = ["image_id,dx,lesion_id"]

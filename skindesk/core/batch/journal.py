@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -57,6 +57,26 @@ def read_state(scan: str) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def read_items(scan: str) -> Iterator[ScanItem]:
+    """Every file scan id ``scan`` journaled so far, in journal order, one at a time.
+
+    For exports after the scan (or while it runs: only whole lines are
+    read); damaged lines are skipped as :meth:`ScanJournal.open` would.
+
+    Raises:
+        ScanFolderError: The scan has no journal.
+    """
+    try:
+        handle = open(scans_dir() / scan / JOURNAL_FILE, "rb")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise ScanFolderError(f"no results of scan {scan}: {error.strerror or error}") from None
+    with handle:
+        for line in handle:
+            record = _parse(line)
+            if record is not None:
+                yield ScanItem.from_record(record, resumed=False)
 
 
 class ScanJournal:

@@ -90,6 +90,11 @@ def load_dataset(path: str | Path, split: str | None = None, limit: int | None =
         raise DatasetError(f"dataset not found: {source}")
     if not dataset.images:
         raise DatasetError(f"no labelled images found in {source}")
+    return limit_dataset(dataset, limit)
+
+
+def limit_dataset(dataset: EvalDataset, limit: int | None) -> EvalDataset:
+    """Keep a fixed pseudo-random subset of ``limit`` images (seed 0), in the original order."""
     if limit is not None and 0 < limit < len(dataset.images):
         keep = np.sort(np.random.default_rng(0).permutation(len(dataset.images))[:limit])
         dataset.images = [dataset.images[i] for i in keep]

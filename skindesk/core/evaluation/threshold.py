@@ -15,6 +15,7 @@ import numpy as np
 
 from skindesk import __version__
 from skindesk.core.errors import ModelError, SettingsError
+from skindesk.core.evaluation.binary import operating_point_summary
 from skindesk.core.evaluation.metrics import youden_threshold
 from skindesk.core.modelcard import ModelCard, write_card
 from skindesk.core.operating_point import OperatingPoint, threshold_for_sensitivity
@@ -48,6 +49,23 @@ def choose_threshold(
         raise SettingsError("--target-sensitivity must lie in (0, 1], e.g. 0.9")
     point = threshold_for_sensitivity(scores, malignant, float(target_sensitivity))  # type: ignore[arg-type]
     return point, f"highest threshold with sensitivity >= {target_sensitivity:.2f}"
+
+
+def choose_operating_point(
+    scores: np.ndarray,
+    malignant: np.ndarray,
+    target_sensitivity: float | None = None,
+    youden: bool = False,
+) -> dict[str, Any] | None:
+    """The chosen point as the report's ``operating_point``: method, threshold, CIs, counts.
+
+    Raises:
+        SettingsError: As :func:`choose_threshold`.
+    """
+    chosen = choose_threshold(scores, malignant, target_sensitivity, youden)
+    if chosen is None:
+        return None
+    return operating_point_summary(chosen[0], chosen[1], scores, malignant)
 
 
 def writable_card(model_id: str, registry: ModelRegistry | None = None) -> ModelCard:
@@ -104,3 +122,28 @@ def save_threshold(
         "chosen_with": f"skindesk evaluate (SkinDesk {__version__})",
     }
     return write_card(data, card.folder)
+
+
+def save_chosen_threshold(
+    model_id: str, chosen: dict[str, Any], report: dict[str, Any],
+    registry: ModelRegistry | None = None,
+) -> Path:
+    """Save an ``operating_point`` chosen on ``report``'s dataset into the model's card.
+
+    The card records the method, the dataset (path, split, images analysed),
+    the sensitivity and specificity with their 95% CIs and the dataset's AUC.
+
+    Raises:
+        ModelError: The model is bundled (read-only) or not installed.
+    """
+    counts = chosen["counts"]
+    point = OperatingPoint(chosen["threshold"], chosen["sensitivity"], chosen["specificity"],
+                           counts["malignant"], counts["benign"])
+    details = {"sensitivity_ci": chosen["sensitivity_ci"],
+               "specificity_ci": chosen["specificity_ci"],
+               "roc_auc_on_dataset": report.get("roc_auc")}
+    data = report["dataset"]
+    split = f", split '{data['split']}'" if data.get("split") else ""
+    described = (f"{data['path']}{split} ({counts['malignant'] + counts['benign']} images "
+                 f"analysed: {counts['malignant']} malignant, {counts['benign']} benign)")
+    return save_threshold(model_id, point, chosen["method"], described, details, registry)

@@ -30,7 +30,16 @@ _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 class MissingOptionsError(UserError):
-    """The model does not tell everything the card needs; the message lists what to give."""
+    """The model does not tell everything the card needs; the message lists what to give.
+
+    Attributes:
+        fields: The :class:`ImportOptions` fields to give ('classes', 'malignant',
+            'input_size', 'preprocessing'), in the message's order.
+    """
+
+    def __init__(self, message: str, fields: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = list(fields or [])
 
 
 @dataclass
@@ -117,7 +126,8 @@ def plan_card(inspection: ModelInspection, options: ImportOptions) -> dict[str, 
     scaling, scaling_note = _preprocessing(inspection, options, missing)
     if missing:
         raise MissingOptionsError(
-            f"cannot import {inspection.path.name} without:\n  " + "\n  ".join(missing))
+            f"cannot import {inspection.path.name} without:\n  " + "\n  ".join(missing),
+            [item.split(" ", 1)[0].lstrip("-").replace("-", "_") for item in missing])
     if classes and not malignant:
         raise ModelError("no class counts as malignant; say which with --malignant")
     if inspection.output_kind == "sigmoid" and len(malignant) != 1:

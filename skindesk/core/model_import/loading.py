@@ -20,7 +20,12 @@ from skindesk.core.model_loader import model_format
 
 log = logging.getLogger(__name__)
 
-TF_KERAS_HINT = "this file needs tf_keras: pip install tf_keras"
+
+def tf_keras_hint() -> str:
+    """How to install the tf_keras matching the installed TensorFlow (a newer one upgrades it)."""
+    version = ".".join(str(tfruntime.tensorflow().__version__).split(".")[:2])
+    return (f"this file needs tf_keras, the Keras 2 package, in TensorFlow's version: "
+            f"pip install 'tf_keras=={version}.*' (SkinDesk's 'legacy' extra)")
 
 
 @dataclass(frozen=True)
@@ -67,11 +72,11 @@ def load_for_import(path: str | Path) -> LoadedModelFile:
 
 def _load_with_tf_keras(path: Path, keras3_error: Exception) -> LoadedModelFile:
     try:
-        import tf_keras  # type: ignore[import-not-found]
+        import tf_keras  # type: ignore[import-not-found,import-untyped]
     except ImportError:
         raise ModelError(
             f"Keras 3 cannot load the legacy .h5 file {path} ({keras3_error}); "
-            f"{TF_KERAS_HINT}, then import it again"
+            f"{tf_keras_hint()}, then import it again"
         ) from keras3_error
     try:
         model = tf_keras.models.load_model(path, compile=False)

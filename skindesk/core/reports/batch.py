@@ -43,6 +43,7 @@ class BatchRow:
     flagged: bool = False
     threshold: float | None = None
     warnings: list[str] = field(default_factory=list)
+    probabilities: dict[str, float] = field(default_factory=dict)
 
 
 def rows_from_items(items: list[ScanItem]) -> list[BatchRow]:
@@ -67,11 +68,13 @@ def _row(data: dict[str, Any]) -> BatchRow:
         p_malignant=data.get("malignant_probability"), flagged=bool(data.get("flagged")),
         threshold=data.get("threshold"),
         warnings=[w.get("message", "") for w in data.get("warnings") or []],
+        probabilities=dict(data.get("probabilities") or {}),
     )
 
 
 def write_batch_report(path: str | Path, rows: list[BatchRow], card: ModelCard,
-                       settings: ReportSettings | None = None, title: str = "") -> Path:
+                       settings: ReportSettings | None = None, title: str = "",
+                       pages: bool = False) -> Path:
     """Write the batch PDF at ``path`` and return the path.
 
     Args:
@@ -80,11 +83,16 @@ def write_batch_report(path: str | Path, rows: list[BatchRow], card: ModelCard,
         card: The model that produced the results (class names, threshold).
         settings: Header and page size.
         title: Optional subtitle, e.g. the scanned folder.
+        pages: Add one page per analysed image after the summary (see :mod:`.batch_pages`).
     """
     settings = settings or ReportSettings()
     width = content_width(settings)
     story = _summary(rows, card, width, title) + _ranked_table(rows, card, width)
     story += _failures(rows, width)
+    if pages:
+        from skindesk.core.reports.batch_pages import image_pages
+
+        story += image_pages(rows, card)
     return build_pdf(path, story, settings, title="SkinDesk batch report")
 
 
@@ -141,7 +149,7 @@ def _thumbnail(path: str) -> Any:
     try:
         from skindesk.core.imageio import load_image
 
-        rgb = load_image(path).rgb
+        rgb = load_image(path, max_side=100).rgb  # a JPEG decodes at reduced scale
     except Exception:  # noqa: BLE001 - a moved or deleted file must not stop the report
         return "–"
     return image_flowable(_shrink(rgb), _THUMB, _THUMB)
