@@ -21,6 +21,7 @@ import threading
 import tkinter
 from collections.abc import Sequence
 
+from skindesk._splash import close_splash
 from skindesk.core.logs import configure_logging, log_internal_error
 
 log = logging.getLogger("skindesk.gui")
@@ -83,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window = MainWindow(root, settings)
 
         def ready() -> None:
+            close_splash()  # a packaged build's splash, shown while it unpacked
             _report_ready(root)
             window.start()  # the model loads only once the window is on screen
 

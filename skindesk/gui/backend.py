@@ -132,6 +132,7 @@ class ModelLoader:
         self._error: BaseException | None = None
         self.card: ModelCard | None = None
         self.status = ModelStatus("starting", "Starting…")
+        self._reload_pending = False
 
     @property
     def service(self) -> ServiceLike | None:
@@ -143,6 +144,23 @@ class ModelLoader:
         self._set(ModelStatus("loading", "Loading model…"))
         self._runner.run_in_thread(self._create_service, self._service_created, "service-start")
 
+    def reload(self) -> None:
+        """Switch to the default model as it is now (after it or its card changed).
+
+        Reads the card again and loads that model in a worker; the status
+        follows as at start-up. Before the service exists, it starts (again).
+        """
+        if self._service is None:
+            if self.status.state == "failed":
+                self.start()
+            else:
+                self._reload_pending = True  # the start in progress may read the old default
+            return
+        self._set(ModelStatus("loading", "Switching model…", self.card))
+        service = self._service
+        self._runner.run_in_thread(lambda: (service, service.card()), self._service_created,
+                                   "model-switch")
+
     def _create_service(self) -> tuple[ServiceLike, ModelCard]:
         service = self._factory()
         return service, service.card()
@@ -152,7 +170,12 @@ class ModelLoader:
             self._fail(outcome.error)
             return
         self._service, self.card = outcome.value
+        self._error = None
         self._ready.set()
+        if self._reload_pending:
+            self._reload_pending = False
+            self.reload()
+            return
         self._set(ModelStatus("loading", f"Loading model {self.card.name}…", self.card))
         self._runner.run_in_thread(self._load_engine, self._engine_loaded, "model-load")
 

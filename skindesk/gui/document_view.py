@@ -55,16 +55,20 @@ class DocumentView:
             panel.show_message("Loading image…" if doc.loading else NOT_ANALYSED)
         elif doc.prediction is None:
             panel.show_message(f"Analysis failed: {doc.result.error}", error=True)
-        elif self.model.card is None:
+        elif self.model.card is None and getattr(doc.result, "card", None) is None:
             panel.show_message("Reading the model card…")
         else:
-            summary = presenters.summarise(doc.prediction, self.model.card, doc.result.warnings)
+            # A result reopened from the history carries its own model's card.
+            card = getattr(doc.result, "card", None) or self.model.card
+            summary = presenters.summarise(doc.prediction, card, doc.result.warnings)
             sent = doc.analysed_patient or doc.patient
             context = presenters.patient_line(sent)
             if model_inputs(sent) != model_inputs(doc.patient):
                 context += STALE
             context += "\n" + presenters.preprocessing_line(
                 getattr(doc.result, "preprocessing", None))
+            if getattr(doc.result, "origin", ""):
+                context += "\n" + doc.result.origin
             panel.show_result(summary, context, doc.assessment)
 
     def show_list_status(self, doc: ImageDocument) -> None:

@@ -77,6 +77,8 @@ class ImageDocument:
         result: The latest ``FileResult`` of the service, if analysed.
         analysed_patient: The patient fields the result was computed with.
         assessment: The clinician's reading of the result.
+        title: The name to show instead of the file's (e.g. for an image
+            reopened from the patient history, whose stored file is named by hash).
     """
 
     path: str
@@ -87,11 +89,12 @@ class ImageDocument:
     result: Any = None
     analysed_patient: PatientFields | None = None
     assessment: Assessment = field(default_factory=Assessment)
+    title: str = ""
 
     @property
     def name(self) -> str:
-        """The file name shown in lists."""
-        return Path(self.path).name
+        """The name shown in lists: the title if any, else the file name."""
+        return self.title or Path(self.path).name
 
     @property
     def loading(self) -> bool:

@@ -27,14 +27,18 @@ from skindesk.core.errors import UserError
 from skindesk.gui.about_dialog import AboutDialog
 from skindesk.gui.analysis_workflow import AnalysisWorkflow
 from skindesk.gui.backend import ModelLoader, ModelStatus, ServiceLike, default_service
+from skindesk.gui.batch import BatchScanLauncher
 from skindesk.gui.dnd import register_drop_target
 from skindesk.gui.document_view import DocumentView, model_inputs
 from skindesk.gui.documents import Assessment, ImageDocument, PatientFields
 from skindesk.gui.errors import ErrorReporter
+from skindesk.gui.history.wiring import install_history
 from skindesk.gui.image_loading import IMAGE_SUFFIXES, expand_paths
 from skindesk.gui.layout import MainLayout
 from skindesk.gui.menus import MenuCommands, bind_shortcuts, build_menubar
+from skindesk.gui.models.hook import open_models_dialog
 from skindesk.gui.opening import Decoded, ImageOpener
+from skindesk.gui.report_export import ReportExporter
 from skindesk.gui.settings import GuiSettings, save_settings
 from skindesk.gui.tasks import TaskRunner
 from skindesk.gui.themes import other_theme, palette, use_theme
@@ -81,6 +85,8 @@ class MainWindow(ttk.Frame):
         self.analysis = self.workflow.controller
         self.view = DocumentView(self.ui, self.model, self.analysis)
         self.tools = ToolTabs(self)
+        self.batch, self.report_export = BatchScanLauncher(self), ReportExporter(self)
+        self.history = install_history(self)
         self.dark = tkinter.BooleanVar(self, settings.dark)
         commands = self._menu_commands()
         build_menubar(root, commands, self.dark, self.tools.analyse_preprocessed)
@@ -254,6 +260,9 @@ class MainWindow(ttk.Frame):
             toggle_theme=self.toggle_theme, about=self.show_about,
             show_preprocessing=self.show_preprocessing, show_explain=self.show_explain,
             save_overlay=self.save_overlay,
+            scan_folder=self.batch.open, export_report=self.report_export.export,
+            models=lambda: open_models_dialog(self),
+            patients=self.history.show_patients, save_to_patient=self.history.save_current,
         )
 
     def ui_zoom_changed(self, zoom: float) -> None:

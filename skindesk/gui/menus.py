@@ -33,6 +33,11 @@ class MenuCommands:
     show_preprocessing: Command
     show_explain: Command
     save_overlay: Command
+    scan_folder: Command | None = None  # File ▸ Scan folder… (Ctrl+Shift+O)
+    export_report: Command | None = None  # File ▸ Export PDF report…
+    models: Command | None = None  # Analysis ▸ Models…
+    patients: Command | None = None  # Patients ▸ Patients… (Ctrl+Shift+R)
+    save_to_patient: Command | None = None  # Patients ▸ Save to patient… (Ctrl+R)
 
 
 def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.BooleanVar,
@@ -49,9 +54,14 @@ def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.Boolea
                       postcommand=lambda: _fill_recent(recent, commands))
     file_menu.add_cascade(label="Open recent", menu=recent, underline=5)
     file_menu.add_command(label="Paste path…", accelerator="Ctrl+L", command=commands.paste_path)
+    if commands.scan_folder is not None:
+        file_menu.add_command(label="Scan folder…", accelerator="Ctrl+Shift+O",
+                              command=commands.scan_folder, underline=0)
     file_menu.add_separator()
     file_menu.add_command(label="Save overlay as PNG…", accelerator="Ctrl+S",
                           command=commands.save_overlay)
+    if commands.export_report is not None:
+        file_menu.add_command(label="Export PDF report…", command=commands.export_report)
     file_menu.add_separator()
     file_menu.add_command(label="Close image", accelerator="Ctrl+W", command=commands.close_image)
     file_menu.add_separator()
@@ -65,7 +75,12 @@ def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.Boolea
     if preprocessed is not None:
         analysis.add_separator()
         analysis.add_checkbutton(label="Analyse the preprocessed image", variable=preprocessed)
+    if commands.models is not None:
+        analysis.add_separator()
+        analysis.add_command(label="Models…", command=commands.models, underline=0)
     bar.add_cascade(label="Analysis", menu=analysis, underline=0)
+    if commands.patients is not None:
+        _add_patients_menu(bar, commands)
 
     view = ttk.Menu(bar, tearoff=False)
     view.add_command(label="Fit to window", accelerator="F", command=commands.fit)
@@ -83,6 +98,17 @@ def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.Boolea
     bar.add_cascade(label="Help", menu=help_menu, underline=0)
     root.configure(menu=bar)
     return bar
+
+
+def _add_patients_menu(bar: ttk.Menu, commands: MenuCommands) -> None:
+    assert commands.patients is not None
+    menu = ttk.Menu(bar, tearoff=False)
+    menu.add_command(label="Patients…", accelerator="Ctrl+Shift+R", command=commands.patients,
+                     underline=0)
+    if commands.save_to_patient is not None:
+        menu.add_command(label="Save to patient…", accelerator="Ctrl+R",
+                         command=commands.save_to_patient, underline=0)
+    bar.add_cascade(label="Patients", menu=menu, underline=0)
 
 
 def _fill_recent(menu: tkinter.Menu, commands: MenuCommands) -> None:
@@ -120,6 +146,12 @@ def bind_shortcuts(root: tkinter.Tk, commands: MenuCommands) -> None:
         "<Control-g>": commands.show_explain, "<Control-G>": commands.show_explain,
         "<Control-s>": commands.save_overlay, "<Control-S>": commands.save_overlay,
     }
+    if commands.scan_folder is not None:  # more specific than Ctrl+O, so Tk picks it with Shift
+        chords["<Control-Shift-O>"] = chords["<Control-Shift-o>"] = commands.scan_folder
+    if commands.save_to_patient is not None:
+        chords["<Control-r>"] = chords["<Control-R>"] = commands.save_to_patient
+    if commands.patients is not None:  # more specific than Ctrl+R, so Tk picks it with Shift
+        chords["<Control-Shift-R>"] = chords["<Control-Shift-r>"] = commands.patients
     for sequence, command in chords.items():
         root.bind(sequence, _chord(command))
     for sequence, command in {"<Key-f>": commands.fit, "<Key-F>": commands.fit,

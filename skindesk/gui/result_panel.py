@@ -48,6 +48,7 @@ class ResultPanel(ttk.Frame):
         self.warnings = ttk.Label(self, justify="left", bootstyle="warning")
         self.context = ttk.Label(self, justify="left")
         self.assessment = AssessmentForm(self, on_assessment)
+        self.actions = ttk.Frame(self)  # buttons for the shown result (e.g. Export PDF report…)
         self._wrapped = (self.state_label, self.headline, self.malignancy, self.warnings, self.context)
         self.bind("<Configure>", self._rewrap)
         self.summary: ResultSummary | None = None
@@ -83,6 +84,7 @@ class ResultPanel(ttk.Frame):
             self.warnings.pack(fill="x", anchor="w", pady=(0, px(6)))
         self.context.pack(fill="x", anchor="w", pady=(0, px(8)))
         self.assessment.pack(fill="x")
+        self.actions.pack(fill="x", pady=(px(10), 0))
         self.assessment.set_value(assessment)
 
     # Text for tests and screen readers -------------------------------------------

@@ -97,8 +97,12 @@ class Task:
         kind = message[0]
         if kind == "done":
             self.finished = True
-            if self._on_done is not None:
-                self._on_done(bool(message[1]), self.error)
+            # Drop the handlers: the worker thread may release the task after this,
+            # and it must not hold the last reference to Tk objects (a tkinter
+            # Variable deleted on a worker thread calls Tk from the wrong thread).
+            on_done, self._on_done, self._handlers = self._on_done, None, {}
+            if on_done is not None:
+                on_done(bool(message[1]), self.error)
             return
         handler = self._handlers.get(kind)
         if handler is not None:

@@ -58,6 +58,22 @@ def test_the_same_image_twice_is_stored_once(service, tmp_path):
     assert len(list(service.store.iter_files())) == 1
 
 
+def test_the_model_inputs_of_an_analysis_are_kept(service, tmp_path):
+    from skindesk.core.metadata import PatientMetadata
+    from skindesk.core.prediction import Prediction
+    from skindesk.core.service import FileResult
+
+    patient = service.add_patient("MRN-META")
+    image = write_image(tmp_path / "m.png", seed=5)
+    prediction = Prediction({"mel": 0.6, "nv": 0.4}, "mel", 0.6, True, 0.4, "m", "0" * 64)
+    file_result = FileResult(str(image), prediction, metadata=PatientMetadata(63.0, "male", "back"))
+    saved = service.save_analysis(patient.id, image, file_result)
+    assert saved.metadata == {"age": 63.0, "sex": "male", "site": "back"}
+    assert service.save_analysis(patient.id, image, result(0.2)).metadata is None
+    with pytest.raises(HistoryError, match="age"):
+        service.save_analysis(patient.id, image, result(0.2, metadata={"age": "old"}))
+
+
 def test_search_ignores_case_and_accents_and_matches_every_word(service):
     service.add_patient("MRN-10", "Zoë Ñúñez", "1980-01-02")
     service.add_patient("MRN-100", "Zoe Smith", "1955-07-08")

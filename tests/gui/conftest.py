@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import tkinter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -71,6 +72,9 @@ def make_app() -> Iterator[Callable[..., App]]:
             root.destroy()
         except tkinter.TclError:
             pass  # the test closed it
+    # Free the windows' Tk objects now, on this thread: collected later in some
+    # worker, a tkinter Variable would call Tk from there ("main thread is not in main loop").
+    gc.collect()
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ IMAGE_COLUMNS = (
 ANALYSIS_COLUMNS = (
     "analyses.id, image_id, visit_id, lesion_id, model_id, model_sha256, preprocessing_json, "
     "preprocessing_applied, probabilities_json, top_class, malignant_probability, threshold, "
-    "flagged, warnings_json, measurements_json, app_version, analyses.created_at"
+    "flagged, warnings_json, measurements_json, app_version, analyses.created_at, "
+    "analyses.metadata_json"
 )
 ASSESSMENT_COLUMNS = (
     "assessments.id, analysis_id, verdict, diagnosis, note, assessments.updated_at, "
@@ -33,11 +34,12 @@ def _json(value: Any) -> str:
 
 def _analysis(row: tuple[Any, ...]) -> Analysis:
     (aid, image_id, visit_id, lesion_id, model_id, model_sha, prep, applied, probs, top, p_mal,
-     threshold, flagged, warnings, measurements, app_version, created) = row  # fmt: skip
+     threshold, flagged, warnings, measurements, app_version, created, metadata) = row  # fmt: skip
     return Analysis(
         aid, image_id, visit_id, lesion_id, model_id, model_sha, json.loads(prep), bool(applied),
         json.loads(probs), top, p_mal, threshold, bool(flagged), json.loads(warnings),
         json.loads(measurements) if measurements is not None else None, app_version, created,
+        json.loads(metadata) if metadata is not None else None,
     )  # fmt: skip
 
 
@@ -91,13 +93,15 @@ class AnalysisQueries:
             "INSERT INTO analyses (image_id, visit_id, lesion_id, model_id, model_sha256, "
             "preprocessing_json, preprocessing_applied, probabilities_json, top_class, "
             "malignant_probability, threshold, flagged, warnings_json, measurements_json, "
-            "app_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "app_version, created_at, metadata_json) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (v["image_id"], v["visit_id"], v["lesion_id"], v["model_id"], v["model_sha256"],
              _json(v["preprocessing"]), int(v["preprocessing_applied"]),
              _json(v["probabilities"]), v["top_class"], float(v["malignant_probability"]),
              float(v["threshold"]), int(v["flagged"]), _json(v["warnings"]),
              None if v["measurements"] is None else _json(v["measurements"]),
-             v["app_version"], v["created_at"]),
+             v["app_version"], v["created_at"],
+             None if v.get("metadata") is None else _json(v["metadata"])),
         )  # fmt: skip
         return int(cur.lastrowid or 0)
 

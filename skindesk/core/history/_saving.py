@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from skindesk import __version__
+from skindesk.core.errors import SettingsError
 from skindesk.core.history import _validate
 from skindesk.core.history.errors import HistoryError
 from skindesk.core.history.models import AnalysisInput
+from skindesk.core.metadata import PatientMetadata
 
 
 def now_utc() -> str:
@@ -40,7 +42,23 @@ def from_file_result(result: Any) -> AnalysisInput:
         threshold=prediction.threshold,
         flagged=prediction.flagged,
         warnings=list(result.warnings),
+        metadata=_metadata_dict(getattr(result, "metadata", None)),
     )
+
+
+def _metadata_dict(metadata: Any) -> dict[str, Any] | None:
+    """A FileResult's PatientMetadata (or a dict of it) as checked JSON-ready values."""
+    if metadata is None:
+        return None
+    values = metadata.to_dict() if hasattr(metadata, "to_dict") else dict(metadata)
+    unknown = set(values) - {"age", "sex", "site"}
+    if unknown:
+        raise HistoryError(f"unknown model input(s): {', '.join(sorted(unknown))}")
+    try:
+        checked = PatientMetadata.create(values.get("age"), values.get("sex"), values.get("site"))
+    except SettingsError as error:
+        raise HistoryError(str(error)) from None
+    return checked.to_dict()
 
 
 def analysis_values(
@@ -82,4 +100,5 @@ def analysis_values(
         "measurements": dict(measurements) if measurements is not None else None,
         "app_version": __version__,
         "created_at": now_utc(),
+        "metadata": _metadata_dict(fields.metadata),
     }

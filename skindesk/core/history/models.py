@@ -71,7 +71,11 @@ class StoredImage:
 
 @dataclass(frozen=True)
 class Analysis:
-    """One model result on one image, with everything needed to reproduce it."""
+    """One model result on one image, with everything needed to reproduce it.
+
+    ``metadata`` is the patient context the model was given (``age``, ``sex``,
+    ``site``; None for unknown), or None for analyses saved before it was kept.
+    """
 
     id: int
     image_id: int
@@ -90,6 +94,7 @@ class Analysis:
     measurements: dict[str, Any] | None
     app_version: str
     created_at: str
+    metadata: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,7 @@ class AnalysisInput:
     flagged: bool
     model_sha256: str = ""
     warnings: list[Any] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None  # the model's patient inputs: age, sex, site
 
 
 @dataclass(frozen=True)

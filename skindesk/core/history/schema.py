@@ -10,6 +10,7 @@ Versions:
     1. patients, visits, lesions, images, analyses, assessments.
     2. lesion body-map positions; histopathology results on assessments.
     3. a folded search key per patient, for accent- and case-insensitive search.
+    4. the patient details the model was given (age, sex, site) with each analysis.
 """
 
 from __future__ import annotations
@@ -104,6 +105,13 @@ V2_STATEMENTS: tuple[str, ...] = (
 )
 
 
+V4_STATEMENTS: tuple[str, ...] = (
+    # The model's patient inputs as sent (JSON), so a reopened analysis and a
+    # recomputed Grad-CAM use exactly what the model saw; NULL for older rows.
+    "ALTER TABLE analyses ADD COLUMN metadata_json TEXT",
+)
+
+
 def _run(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
     def apply(conn: sqlite3.Connection) -> None:
         for statement in statements:
@@ -134,6 +142,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _run(V1_STATEMENTS)),
     Migration(2, "lesion body-map position; histopathology", _run(V2_STATEMENTS)),
     Migration(3, "folded patient search key", _v3_search_key),
+    Migration(4, "model metadata inputs of each analysis", _run(V4_STATEMENTS)),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version
