@@ -7,7 +7,7 @@ is chosen on validation only (mean of the ISIC 2017 and ISIC 2019 val AUCs,
 the non-HAM10000 clinics; HAM10000 val balanced accuracy breaks ties). The
 ISIC 2017 test column is computed for the report and never used to choose.
 
-Usage: python scripts/compare_recipes.py CACHE_DIR OUT.json
+Usage: python scripts/compare_recipes.py CACHE_DIR OUT.json ['variant|variant...']
 """
 
 from __future__ import annotations
@@ -122,23 +122,32 @@ def main() -> None:
     columns = [card.class_ids.index(c) for c in card.malignant_class_ids]
     test_images = in_splits(load_source(base.sources[0].path), ("holdout",))
     results = {}
+    wanted = sys.argv[3].split("|") if len(sys.argv) > 3 else None
+    reference = None
     for name, recipe in variants(base).items():
+        if wanted and name not in wanted:
+            continue
         spec = card.metadata_input if recipe.head.use_metadata else None
         sources = select_images(recipe)
         train, val = training_arrays(cache, sources, card, spec, recipe.label_map)
         fitted = fit(recipe, train, val, len(card.class_ids), columns)
         threshold = fitted["threshold"]["value"]
         val_probs = softmax(head_logits(fitted["head"], val, recipe.head.use_metadata), fitted["temperature"])
-        test = build_arrays(cache, "isic2017-test", "orig", test_images, test_images, card, spec, recipe.label_map)
-        test_probs = softmax(head_logits(fitted["head"], test, recipe.head.use_metadata), fitted["temperature"])
-        if name == "all sources + augmented views":
+        have_test = cache.is_complete("isic2017-test", "orig")
+        test = build_arrays(cache, "isic2017-test", "orig", test_images, test_images, card, spec,
+                            recipe.label_map) if have_test else None
+        test_probs = softmax(head_logits(fitted["head"], test, recipe.head.use_metadata),
+                             fitted["temperature"]) if have_test else None
+        if name == "all sources + augmented views" and have_test:
             reference = {"val": val, "test": test, "val_probs": val_probs, "test_probs": test_probs}
         results[name] = {"train_rows": len(train), "epochs": fitted["epochs"], "threshold": threshold,
                          "temperature": round(fitted["temperature"], 3), "val": fitted["validation"],
                          "val_rows": score_rows(val, val_probs, columns, threshold),
-                         "isic2017_test_report_only": score_rows(test, test_probs, columns, threshold)}
+                         "isic2017_test_report_only": score_rows(test, test_probs, columns, threshold)
+                         if have_test else None}
         print(name, json.dumps(results[name]["val_rows"]), "TEST", json.dumps(results[name]["isic2017_test_report_only"]), flush=True)
-    for name, row in reference_rows(card, columns, reference["val"], reference["test"], reference).items():
+    for name, row in (reference_rows(card, columns, reference["val"], reference["test"], reference).items()
+                      if reference else ()):
         results[name] = row
         print(name, json.dumps(row["val_rows"]), "TEST", json.dumps(row["isic2017_test_report_only"]), flush=True)
     out.write_text(json.dumps(results, indent=2))

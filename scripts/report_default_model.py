@@ -70,6 +70,8 @@ def main() -> None:
     parser.add_argument("model")
     parser.add_argument("out", type=Path)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--write-card", action="store_true",
+                        help="record the numbers in the model's card (reported_performance, test_results)")
     args = parser.parse_args()
     service = SkinDeskService()
     card = service.card(args.model)
@@ -85,6 +87,25 @@ def main() -> None:
             summary[name].update(_kaggle_subgroups(scored, card.threshold.value, args.data))
         print(name, json.dumps(summary[name]), flush=True)
     (args.out / f"{card.id}.summary.json").write_text(json.dumps(summary, indent=2))
+    if args.write_card:
+        record_in_card(card, summary)
+
+
+def record_in_card(card: Any, summary: dict[str, Any]) -> None:
+    """Write the test numbers into the card as its reported performance (not its threshold)."""
+    from skindesk.core.modelcard import write_card
+
+    data = dict(card.raw)
+    isic = summary["isic2017_test"]
+    data["reported_performance"] = {
+        "source": "scripts/report_default_model.py (the `skindesk evaluate` core); test sets never "
+                  "used to train or choose anything",
+        "dataset": f"ISIC 2017 challenge test split ({isic['n']} images; melanoma vs naevi and "
+                   "seborrhoeic keratoses)",
+        **{k: isic[k] for k in ("n", "roc_auc", "roc_auc_ci", "sensitivity", "specificity", "ece")},
+    }
+    data["test_results"] = {k: v for k, v in summary.items() if k not in ("model", "threshold")}
+    write_card(data, card.folder)
 
 
 if __name__ == "__main__":

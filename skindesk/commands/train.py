@@ -5,7 +5,9 @@ On any machine: a new head on the bundled dermoscopy backbone
 class weighting, early stopping, temperature scaling and a threshold for a
 target sensitivity chosen on the validation split. The result is a model
 folder (model.keras, card.json, recipe.json) that ``--install`` copies
-into the user's models, evaluated on its hold-out split.
+into the user's models, evaluated on its hold-out split. With ``--arch``
+and ``--base-weights FILE|none``, a whole ``keras.applications`` network
+is trained end to end instead (see ``_train_e2e``).
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from skindesk.commands._output import print_table
+from skindesk.commands._train_e2e import ARCH_CHOICES, is_end_to_end, train_end_to_end
 
 
 def register(subparsers: Any) -> None:
     """Add the ``train`` sub-command."""
     parser = subparsers.add_parser(
-        "train", help="train a model on labelled images (head on the bundled backbone)",
-        description="Train a classifier head on the bundled dermoscopy backbone from cached features. "
+        "train", help="train a model on labelled images (head on the bundled backbone, or end to end)",
+        description="Train a classifier head on the bundled dermoscopy backbone from cached features, "
+        "or (--arch resnet50|efficientnetb0|mobilenetv2|xception --base-weights FILE|none) a whole "
+        "network end to end. "
         "DATASET is a folder per class or a labels CSV; split by lesion id when known (70/15/15), "
         "or by the CSV's own split column. --recipe FILE trains on several sources.")
     parser.add_argument("dataset", nargs="?", metavar="DATASET", help="folder per class, or labels CSV")
@@ -31,10 +36,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", required=True, metavar="MODEL_DIR", help="folder to write the model to")
     parser.add_argument("--id", dest="model_id", metavar="ID", help="model id (default: the folder name)")
     parser.add_argument("--name", metavar="TEXT", help="readable model name")
-    parser.add_argument("--arch", default="xception", choices=["xception"],
-                        help="backbone architecture (xception: the bundled dermoscopy backbone)")
-    parser.add_argument("--base-weights", default="skindesk-default", metavar="skindesk-default|MODEL_ID",
-                        help="installed Xception model whose backbone to reuse (default: the bundled one)")
+    parser.add_argument("--arch", default="xception", choices=list(ARCH_CHOICES),
+                        help="backbone architecture (xception with skindesk-default: the bundled one)")
+    parser.add_argument("--base-weights", default=None, metavar="skindesk-default|MODEL_ID|FILE|none",
+                        help="installed Xception model whose backbone to reuse (default for xception: "
+                        "the bundled one), or a Keras weights file (.h5, no top) / none to train the "
+                        "whole network end to end")
+    parser.add_argument("--img-size", type=int, metavar="N",
+                        help="end-to-end input size (default 224; xception 254)")
     parser.add_argument("--epochs", type=int, help="maximum epochs (early stopping decides)")
     parser.add_argument("--hidden", type=int, help="hidden units of the head (0: linear)")
     parser.add_argument("--metadata", action="store_true", help="also feed age, sex and site to the head")
@@ -114,11 +123,14 @@ def run(args: argparse.Namespace) -> int:
     recipe = build_recipe(args)
     out = Path(args.out).expanduser().resolve()
     model_id = args.model_id or out.name
-    base = DEFAULT_BACKBONE_MODEL if args.base_weights == "skindesk-default" else args.base_weights
-    cache = Path(args.cache) if args.cache else paths.cache_dir() / "features" / base
     stage = _stage_printer()
-    result = train_model(recipe, out, model_id, args.name or f"{model_id} (trained with SkinDesk)",
-                         cache, base_model=base, on_stage=stage)
+    if is_end_to_end(args):
+        result = train_end_to_end(args, recipe, out, model_id, stage)
+    else:
+        base = DEFAULT_BACKBONE_MODEL if args.base_weights == "skindesk-default" else args.base_weights
+        cache = Path(args.cache) if args.cache else paths.cache_dir() / "features" / base
+        result = train_model(recipe, out, model_id, args.name or f"{model_id} (trained with SkinDesk)",
+                             cache, base_model=base, on_stage=stage)
     holdout = finish_training(result, model_id, evaluate=not args.no_evaluate, install=args.install,
                               on_stage=stage)
     _print_results(result.card, holdout)

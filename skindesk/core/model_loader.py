@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from skindesk.core import tfruntime
+from skindesk.core.composite import is_composite, load_composite
 from skindesk.core.errors import ModelError
 from skindesk.core.metadata import metadata_width
 from skindesk.core.modelcard import ModelCard
@@ -102,5 +103,8 @@ def load_predictor(card: ModelCard) -> tuple[Predictor, Any]:
     fmt = model_format(path)
     if fmt == "savedmodel":
         return _savedmodel_predictor(path, card), None
-    model = load_keras_model(path)
+    if is_composite(card):
+        model = load_composite(card, load_keras_model)
+    else:
+        model = load_keras_model(path)
     return _keras_predictor(model, card), model

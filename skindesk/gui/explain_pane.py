@@ -24,7 +24,7 @@ from skindesk.gui.context import PaneContext
 from skindesk.gui.explain_controller import ExplainController, Key
 from skindesk.gui.explain_controls import OUTLINE_TIP, ExplainControls
 from skindesk.gui.explain_view import ExplainView
-from skindesk.gui.explain_work import render, render_full
+from skindesk.gui.explain_work import render, render_full, side_by_side
 from skindesk.gui.presenters import heatmap_caption, percent
 
 NOT_ANALYSED = "Analyse this image first (Ctrl+Enter): the heat map explains that analysis."
@@ -171,7 +171,9 @@ class ExplainPane(ExplainControls):
         return self.doc is not None and self.controller.cached(self.doc, self.panel_keys()[0]) is not None
 
     def save_overlay(self, path: str | Path) -> Path:
-        """Save the first panel's overlay at the analysed image's full size, as shown.
+        """Save the overlay at the analysed image's full size, as shown.
+
+        In compare mode both panels are saved side by side, each under its title.
 
         Raises:
             UserError: No heat map yet, or the file cannot be written.
@@ -179,12 +181,12 @@ class ExplainPane(ExplainControls):
         if not self.can_save:
             raise UserError("There is no heat map to save yet: open the Grad-CAM tab "
                             "of an analysed image and wait for it.")
-        shown, subject = self.controller.cached(self.doc, self.panel_keys()[0]), \
-            self.controller.subject(self.doc)
-        assert shown is not None and subject is not None
-        picture = render_full(subject, shown, self.colormap.get(), self.opacity.get(),
-                              self.outline.get())
-        saved = write_png(path, picture)
+        subject = self.controller.subject(self.doc)
+        keys = [k for k in self.panel_keys() if self.controller.cached(self.doc, k) is not None]
+        assert subject is not None
+        pictures = [render_full(subject, self.controller.cached(self.doc, key), self.colormap.get(),
+                                self.opacity.get(), self.outline.get()) for key in keys]
+        saved = write_png(path, side_by_side(pictures, [self._title(key) for key in keys]))
         self.context.set_status(f"Overlay saved to {saved}")
         return saved
 

@@ -130,3 +130,29 @@ def render_full(subject: Subject, shown: Shown, colormap: str, opacity: float,
             left, top, right, bottom = subject.box
             cv2.rectangle(picture, (left, top), (right - 1, bottom - 1), (255, 255, 255), width)
     return picture
+
+
+TITLE_BAND = 28
+GAP = 12
+
+
+def side_by_side(pictures: list[np.ndarray], titles: list[str]) -> np.ndarray:
+    """Overlays next to each other on white, each under its title (compare mode's saved PNG).
+
+    One picture is returned as it is, so a single overlay keeps the image's own size.
+    """
+    if len(pictures) == 1:
+        return pictures[0]
+    from PIL import Image, ImageDraw
+
+    height = max(p.shape[0] for p in pictures)
+    band = max(TITLE_BAND, height // 16)
+    width = sum(p.shape[1] for p in pictures) + GAP * (len(pictures) - 1)
+    canvas = Image.new("RGB", (width, height + band), "white")
+    draw = ImageDraw.Draw(canvas)
+    left = 0
+    for picture, title in zip(pictures, titles):
+        canvas.paste(Image.fromarray(picture), (left, band))
+        draw.text((left + 4, band // 4), title, fill=(20, 20, 20), font_size=max(12, band // 2))
+        left += picture.shape[1] + GAP
+    return np.asarray(canvas)

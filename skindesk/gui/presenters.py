@@ -161,9 +161,16 @@ def heatmap_caption(class_names: list[str], colormap: str, method: str = "") -> 
 
 def _performance_lines(perf: dict[str, Any]) -> list[str]:
     lines = []
-    for key, label in (("accuracy", "Accuracy"), ("macro_recall", "Mean recall over classes")):
+    for key, label in (("accuracy", "Accuracy"), ("macro_recall", "Mean recall over classes"),
+                       ("balanced_accuracy", "Balanced accuracy"),
+                       ("sensitivity", "Sensitivity at the threshold"),
+                       ("specificity", "Specificity at the threshold")):
         if isinstance(perf.get(key), (int, float)):
             lines.append(f"{label}: {perf[key]:.1%}")
+    if isinstance(perf.get("roc_auc"), (int, float)):
+        ci = perf.get("roc_auc_ci") or []
+        interval = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if len(ci) == 2 and None not in ci else ""
+        lines.append(f"ROC AUC, malignant vs benign: {perf['roc_auc']:.2f}{interval}")
     if perf.get("n"):
         lines.append(f"Test images: {perf['n']:,}")
     if perf.get("dataset"):

@@ -107,3 +107,26 @@ def test_explain_works_on_the_trained_model(installed: dict, tmp_path: Path) -> 
     image = next((installed["data"] / "images").glob("IMG_001.jpg"))
     assert main(["explain", str(image), "--model", "clinic-head", "--out", str(tmp_path / "cam.png")]) == 0
     assert (tmp_path / "cam.png").stat().st_size > 0
+
+
+def test_a_head_on_the_bundled_backbone_is_stored_without_a_copy_of_it(installed: dict) -> None:
+    card = installed["card"]
+    assert card["file"] == "head.keras" and card["backbone"]["model"] == "ham10000-xception"
+    assert (installed["out"] / "head.keras").stat().st_size < 5_000_000
+    assert not (installed["out"] / "model.keras").exists()
+
+
+def test_a_backbone_that_changed_is_refused_with_a_clear_message(installed: dict, tmp_path: Path) -> None:
+    import shutil
+
+    from skindesk import paths
+    from skindesk.core.errors import ModelError
+    from skindesk.core.service import SkinDeskService
+
+    copy = paths.user_models_dir() / "clinic-head-copy"
+    shutil.copytree(installed["out"], copy)
+    data = json.loads((copy / "card.json").read_text())
+    data["id"], data["backbone"]["sha256"] = "clinic-head-copy", "0" * 64
+    (copy / "card.json").write_text(json.dumps(data))
+    with pytest.raises(ModelError, match="was trained on 'ham10000-xception'"):
+        SkinDeskService().engine("clinic-head-copy").load()

@@ -115,8 +115,15 @@ def test_gradcam_viewer(make_app, lesion_images, tmp_path, output_dir, monkeypat
     screenshot(app.root, output_dir / "03_compare.png")
 
     saved = pane.save_overlay(tmp_path / "overlay.png")
-    with Image.open(saved) as png:
+    with Image.open(saved) as png:  # both panels side by side under their titles
+        assert png.mode == "RGB" and png.size[0] == 2 * 600 + 12 and png.size[1] > 450
+        png.save(output_dir / "04_saved_compare.png")
+    pane.compare.set(False)
+    wait_for_heatmaps(app, pane)
+    with Image.open(pane.save_overlay(tmp_path / "single.png")) as png:
         assert png.size == (600, 450) and png.mode == "RGB"
+    pane.compare.set(True)
+    wait_for_heatmaps(app, pane)
     target = tmp_path / "from_dialog.png"
     monkeypatch.setattr(explain_pane_module.filedialog, "asksaveasfilename",
                         lambda **_options: str(target))

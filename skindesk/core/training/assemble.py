@@ -32,6 +32,15 @@ def assemble_model(backbone: Backbone, head: Any, temperature: float, metadata_w
     return keras.Model(inputs, probabilities, name="skindesk_trained")
 
 
+def calibrated_head(head: Any, temperature: float) -> Any:
+    """The head with its temperature and softmax: features (+ metadata) -> probabilities."""
+    import keras
+
+    scaled = keras.layers.Rescaling(1.0 / temperature, name="temperature")(head.outputs[0])
+    probabilities = keras.layers.Activation("softmax", name="probabilities")(scaled)
+    return keras.Model(head.inputs, probabilities, name="calibrated_head")
+
+
 def save_model(model: Any, folder: Path, file_name: str = "model.keras") -> Path:
     """Save ``model`` into ``folder`` (created) and return the file path."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,17 @@ def _threshold(fitted: dict[str, Any], recipe: Recipe) -> dict[str, Any]:
     return threshold
 
 
+def _limitations(base: ModelCard, sources: list[SourceImages]) -> list[str]:
+    names = ", ".join(s.name for s in sources)
+    return [
+        (f"Only the classifier head was trained (on {names}); the image features come from the "
+         f"frozen backbone of '{base.id}', so what that backbone cannot see, this model cannot either."),
+        ("Validated on the hold-out and test data named in this card only; expect different "
+         "sensitivity and specificity on images from other dermatoscopes, cameras and populations."),
+        f"Knows only the classes {', '.join(base.class_ids)}; any other lesion is forced into one of them.",
+    ]
+
+
 def trained_card(base: ModelCard, model_id: str, name: str, sha256: str, recipe: Recipe,
                  fitted: dict[str, Any], sources: list[SourceImages], train_rows: int,
                  created: str) -> dict[str, Any]:
@@ -69,7 +80,7 @@ def trained_card(base: ModelCard, model_id: str, name: str, sha256: str, recipe:
         },
         "validation": fitted["validation"],
         "intended_use": raw.get("intended_use", ""),
-        "limitations": [],
+        "limitations": _limitations(base, sources),
         "provenance": {"trained_with": "skindesk train", "base_model": base.id},
         "license": raw.get("license", {}),
     }

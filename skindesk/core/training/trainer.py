@@ -22,8 +22,13 @@ import numpy as np
 
 from skindesk.core.hashing import sha256_file
 from skindesk.core.training.arrays import Arrays
-from skindesk.core.training.assemble import assemble_model, save_model
-from skindesk.core.training.backbone import DEFAULT_BACKBONE_MODEL, load_backbone
+from skindesk.core.training.assemble import assemble_model, calibrated_head, save_model
+from skindesk.core.training.backbone import (
+    DEFAULT_BACKBONE_MODEL,
+    NORMALIZATION_LAYER,
+    TRUNK_LAYER,
+    load_backbone,
+)
 from skindesk.core.training.calibration import fit_temperature
 from skindesk.core.training.card import trained_card
 from skindesk.core.training.data import SourceImages, cache_all, select_images, training_arrays
@@ -52,13 +57,30 @@ def fit(recipe: Recipe, train: Arrays, val: Arrays, classes: int, malignant_colu
     head, history = fit_head(train, val, classes, recipe.head)
     logits = head_logits(head, val, recipe.head.use_metadata)
     temperature = fit_temperature(logits, val.labels) if recipe.temperature_scaling else 1.0
-    chosen_rows = np.isin(val.sources, recipe.threshold_sources) if recipe.threshold_sources \
-        else np.ones(len(val), dtype=bool)
+    chosen_rows = np.isin(val.sources, recipe.threshold_sources)
+    if not recipe.threshold_sources or not chosen_rows.any():  # none of those sources here: all of val
+        chosen_rows = np.ones(len(val), dtype=bool)
     threshold = choose_operating_threshold(val.subset(chosen_rows), logits[chosen_rows], temperature,
                                            malignant_columns, recipe.target_sensitivity)
     validation = per_source(val, logits, temperature, malignant_columns, threshold["value"])
     return {"head": head, "history": history, "temperature": temperature, "threshold": threshold,
             "validation": validation, "epochs": len(history.get("loss", []))}
+
+
+HEAD_FILE = "head.keras"
+
+
+def _is_bundled(model_id: str) -> bool:
+    from skindesk.core.registry import ModelRegistry
+
+    return any(m.card.id == model_id and m.bundled for m in ModelRegistry().installed())
+
+
+def _save(backbone: Any, fitted: dict[str, Any], metadata_width: int, folder: Path, head_only: bool) -> Path:
+    """Save the head alone (on a bundled backbone, which is always there) or the whole model."""
+    if head_only:
+        return save_model(calibrated_head(fitted["head"], fitted["temperature"]), folder, HEAD_FILE)
+    return save_model(assemble_model(backbone, fitted["head"], fitted["temperature"], metadata_width), folder)
 
 
 def train_model(recipe: Recipe, out_dir: str | Path, model_id: str, name: str, cache_dir: str | Path,
@@ -78,12 +100,15 @@ def train_model(recipe: Recipe, out_dir: str | Path, model_id: str, name: str, c
         on_stage(f"fitting the head on {len(train)} rows", 0, 1)
     malignant_columns = [card.class_ids.index(c) for c in card.malignant_class_ids]
     fitted = fit(recipe, train, val, len(card.class_ids), malignant_columns)
-    metadata_width = val.metadata.shape[1] if recipe.head.use_metadata else 0
-    model = assemble_model(backbone, fitted["head"], fitted["temperature"], metadata_width)
-    model_file = save_model(model, folder)
+    model_file = _save(backbone, fitted, val.metadata.shape[1] if recipe.head.use_metadata else 0,
+                       folder, head_only=_is_bundled(base_model))
     (folder / "recipe.json").write_text(json.dumps(recipe.to_dict(), indent=2) + "\n", encoding="utf-8")
     card_data = trained_card(card, model_id, name, sha256_file(model_file), recipe, fitted, sources,
                              train_rows=len(train), created=datetime.date.today().isoformat())
+    card_data["file"] = model_file.name
+    if model_file.name == HEAD_FILE:
+        card_data["backbone"] = {"model": card.id, "sha256": card.sha256,
+                                 "layers": [NORMALIZATION_LAYER, TRUNK_LAYER]}
     from skindesk.core.modelcard import write_card
 
     write_card(card_data, folder)

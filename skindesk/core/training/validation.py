@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,8 @@ def choose_operating_threshold(arrays: Arrays, logits: np.ndarray, temperature: 
     """The highest threshold reaching ``target`` sensitivity on these validation rows."""
     scores = malignant_probability(softmax(logits, temperature), malignant_columns)
     point = threshold_for_sensitivity(scores, arrays.malignant, target)
-    return {"value": round(float(point.threshold), 6), "sensitivity": round(point.sensitivity, 4),
+    # Rounded down: rounding up could lift it above the score it was chosen at.
+    return {"value": math.floor(float(point.threshold) * 1e6) / 1e6, "sensitivity": round(point.sensitivity, 4),
             "specificity": round(point.specificity, 4), "positives": int(arrays.malignant.sum()),
             "negatives": int((~arrays.malignant).sum()), "target_sensitivity": target,
             "roc_auc_on_dataset": round(roc_auc(scores, arrays.malignant), 4)}

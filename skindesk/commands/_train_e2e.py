@@ -1,0 +1,86 @@
+"""``skindesk train``'s choice between the two training paths, and the end-to-end one.
+
+``--base-weights skindesk-default`` (or an installed Xception model's id)
+trains a head on cached features of that model's backbone; a weights file
+or ``none`` trains a whole ``keras.applications`` network end to end.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from skindesk.core.errors import SettingsError
+
+DEFAULT_BASE = "skindesk-default"
+ARCH_CHOICES = ("xception", "resnet50", "efficientnetb0", "mobilenetv2")
+_WEIGHTS_SUFFIXES = (".h5", ".hdf5", ".keras")
+
+
+def _looks_like_file(value: str) -> bool:
+    path = Path(value).expanduser()
+    return path.is_file() or path.suffix.lower() in _WEIGHTS_SUFFIXES or "/" in value or "\\" in value
+
+
+def is_end_to_end(args: argparse.Namespace) -> bool:
+    """Whether these arguments ask for end-to-end training; checks the combination.
+
+    Fills in ``args.base_weights`` when it was not given (xception: the bundled
+    backbone; other architectures must say).
+
+    Raises:
+        SettingsError: An architecture and base weights that do not go together.
+    """
+    from skindesk.core.training.e2e_model import arch_spec
+
+    spec = arch_spec(args.arch)
+    if args.base_weights is None:
+        if args.arch != "xception":
+            raise SettingsError(f"--arch {args.arch} trains a whole network: give --base-weights FILE "
+                                f"(e.g. {spec.weights_file}) or --base-weights none to start from scratch")
+        args.base_weights = DEFAULT_BASE
+    value = args.base_weights
+    end_to_end = value.lower() == "none" or _looks_like_file(value)
+    if not end_to_end and args.arch != "xception":
+        what = "the bundled Xception backbone" if value == DEFAULT_BASE else f"'{value}'"
+        raise SettingsError(f"--base-weights {value}: {what} only goes with --arch xception; for --arch "
+                            f"{args.arch} give a weights file (e.g. {spec.weights_file}) or 'none'")
+    if end_to_end:
+        _refuse_head_options(args)
+    elif args.img_size is not None:
+        raise SettingsError("--img-size is for end-to-end training; the bundled backbone takes 254×254")
+    return end_to_end
+
+
+def _refuse_head_options(args: argparse.Namespace) -> None:
+    given = [flag for flag, value in (("--views", args.views), ("--metadata", args.metadata),
+                                      ("--hidden", args.hidden is not None)) if value]
+    if given:
+        raise SettingsError(f"{', '.join(given)} only apply to a head on the bundled backbone "
+                            f"(--base-weights {DEFAULT_BASE}); end-to-end training augments on the fly")
+
+
+def end_to_end_config(args: argparse.Namespace) -> Any:
+    """The :class:`EndToEndConfig` these arguments describe; checks the weights file."""
+    from skindesk.core.training.e2e_fit import EndToEndConfig
+    from skindesk.core.training.e2e_model import arch_spec, check_image_size, check_weights_file
+
+    size = args.img_size or arch_spec(args.arch).default_size
+    check_image_size(args.arch, size)
+    weights = None
+    if args.base_weights.lower() != "none":
+        path = Path(args.base_weights).expanduser().resolve()
+        check_weights_file(args.arch, path)
+        weights = str(path)
+    extra = {"epochs": args.epochs} if args.epochs else {}
+    return EndToEndConfig(arch=args.arch, img_size=size, base_weights=weights, **extra)
+
+
+def train_end_to_end(args: argparse.Namespace, recipe: Any, out: Path, model_id: str, stage: Any) -> Any:
+    """Run end-to-end training for the CLI; the :class:`TrainResult`."""
+    from skindesk.core.training.e2e_trainer import train_end_to_end as train
+
+    config = end_to_end_config(args)
+    name = args.name or f"{model_id} ({args.arch}, trained with SkinDesk)"
+    return train(recipe, config, out, model_id, name, on_stage=stage)

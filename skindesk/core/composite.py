@@ -1,0 +1,67 @@
+"""Models stored as a small head on another installed model's backbone.
+
+A head trained by ``skindesk train`` on the bundled Xception backbone needs
+only its own few hundred kilobytes: its card names the backbone model and
+that model file's sha256, and loading joins the two into one Keras model
+(the same graph ``skindesk train`` evaluated). This keeps a second 86 MB
+copy of the same backbone out of the installer and the user's disk.
+
+Card field::
+
+    "backbone": {"model": "ham10000-xception", "sha256": "<that model file's sha256>",
+                 "layers": ["normalization", "xception"]}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skindesk.core.errors import ModelError
+from skindesk.core.hashing import sha256_path
+from skindesk.core.modelcard import ModelCard
+
+
+def is_composite(card: ModelCard) -> bool:
+    """True when the card's model is a head on another model's backbone."""
+    return bool(card.raw.get("backbone"))
+
+
+def backbone_card(card: ModelCard) -> ModelCard:
+    """The backbone model's card, checked against the sha256 this card was trained on."""
+    from skindesk.core.registry import ModelRegistry
+
+    spec = card.raw["backbone"]
+    try:
+        base = ModelRegistry().get(str(spec["model"]))
+    except ModelError as error:
+        raise ModelError(f"model '{card.id}' is a head on '{spec.get('model')}', which is "
+                         f"not available: {error}") from None
+    expected = str(spec.get("sha256", "")).lower()
+    if base.sha256 != expected or sha256_path(base.model_path) != expected:
+        raise ModelError(
+            f"model '{card.id}' was trained on '{base.id}' with sha256 {expected}, but the installed "
+            f"'{base.id}' differs; reinstall '{card.id}' or the matching '{base.id}'."
+        )
+    return base
+
+
+def load_composite(card: ModelCard, load_keras_model: Any) -> Any:
+    """One Keras model: image (+ metadata) -> the head's probabilities."""
+    import keras
+
+    base = backbone_card(card)
+    source = load_keras_model(base.model_path)
+    head = load_keras_model(card.model_path)
+    layer_names = card.raw["backbone"].get("layers", ["normalization", "xception"])
+    image = keras.Input((*card.input_size, 3), name="image")
+    x = image
+    for name in layer_names:
+        x = source.get_layer(name)(x)
+    inputs = [image]
+    if len(head.inputs) > 1:
+        metadata = keras.Input(tuple(head.inputs[1].shape[1:]), name="metadata")
+        inputs.append(metadata)
+        output = head([x, metadata])
+    else:
+        output = head(x)
+    return keras.Model(inputs, output, name=card.id.replace("-", "_"))

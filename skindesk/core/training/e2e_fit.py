@@ -1,0 +1,177 @@
+"""Fitting a whole network: a frozen-backbone phase, then fine-tuning its top.
+
+With pretrained backbone weights, the new classifier is first trained on a
+frozen backbone (so its random weights do not wreck the pretrained ones),
+then the top of the backbone is unfrozen and trained further at a lower
+learning rate. Without them, the whole network trains from the start. Each
+phase stops early on validation loss and keeps its best epoch; the weights
+kept at the end are those of the best epoch of either phase. The validation
+loss is computed after each epoch by :mod:`skindesk.core.training.e2e_validation`
+(which first re-estimates BatchNormalization statistics when training from scratch).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from skindesk.core.training.e2e_model import set_trainable_top
+from skindesk.core.training.e2e_validation import epoch_validation
+
+Stage = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class PhaseData:
+    """The batches a training phase uses.
+
+    Attributes:
+        train: Augmented (images, labels, weights) training batches.
+        val: (images, labels) validation batches.
+        recalibrate_on: (images, labels) training batches, unaugmented, for
+            re-estimating BatchNormalization statistics after each epoch (from scratch).
+        batches: Training batches per epoch, for progress reports.
+    """
+
+    train: Any
+    val: Any
+    recalibrate_on: Any | None
+    batches: int
+
+
+@dataclass(frozen=True)
+class EndToEndConfig:
+    """How an end-to-end model is built and trained (recorded in its card).
+
+    ``epochs`` is the most each phase may run; early stopping with ``patience``
+    usually ends it sooner.
+    """
+
+    arch: str
+    img_size: int
+    base_weights: str | None = None     # path of the weights file; None = from scratch
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    fine_tune_learning_rate: float = 1e-4
+    fine_tune_fraction: float = 0.3     # of the backbone's layers, from the top
+    patience: int = 5
+    dropout: float = 0.3
+    class_weight: str = "balanced"
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@contextlib.contextmanager
+def device_precision() -> Iterator[tuple[str, bool]]:
+    """Mixed precision while a GPU is present (restored afterwards); yields (device, mixed)."""
+    import keras
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    previous = keras.config.dtype_policy()
+    if gpus:
+        keras.config.set_dtype_policy("mixed_float16")
+    try:
+        yield ("GPU" if gpus else "CPU"), bool(gpus)
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _progress_reporter(on_stage: Stage | None, phase: str, epochs: int, batches: int) -> Any:
+    """Reports batches within each epoch, then the epoch's validation loss."""
+    import keras
+
+    class Report(keras.callbacks.Callback):
+        epoch = 0
+
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            if on_stage:
+                on_stage(f"{phase}, epoch {self.epoch + 1}/{epochs}", min(batch + 1, batches), batches)
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            loss = (logs or {}).get("val_loss")
+            if on_stage:
+                on_stage(f"{phase}" + (f" (val loss {loss:.3f})" if loss is not None else ""),
+                         epoch + 1, epochs)
+
+    return Report()
+
+
+def _use_xla() -> bool | str:
+    """XLA on a GPU (Keras decides); on a CPU its compile time outweighs what it saves."""
+    import tensorflow as tf
+
+    return "auto" if tf.config.list_physical_devices("GPU") else False
+
+
+def fit_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEndConfig,
+              name: str, on_stage: Stage | None = None) -> dict[str, Any]:
+    """Compile and fit ``model`` for one phase; the best epoch's weights are kept.
+
+    Returns:
+        The phase's record: name, learning rate, epochs run, best validation loss.
+    """
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  jit_compile=_use_xla())
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
+                                         restore_best_weights=True)
+    validate = epoch_validation(model, data.val, data.recalibrate_on)  # before early stopping reads
+    report = _progress_reporter(on_stage, name, config.epochs, data.batches)
+    with warnings.catch_warnings():  # batches per epoch are unknown until the first pass ends
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
+        history = model.fit(data.train, epochs=config.epochs, verbose=0, shuffle=False,
+                            callbacks=[validate, stop, report]).history
+    losses = history.get("val_loss", [])
+    return {"phase": name, "learning_rate": learning_rate, "epochs_run": len(losses),
+            "best_val_loss": round(float(min(losses)), 5) if losses else None,
+            "train_loss": [round(float(v), 5) for v in history.get("loss", [])],
+            "val_loss": [round(float(v), 5) for v in losses]}
+
+
+def fit_network(model: Any, base: Any, data: PhaseData, config: EndToEndConfig,
+                on_stage: Stage | None = None) -> list[dict[str, Any]]:
+    """Train ``model`` (whose backbone is ``base``) in one or two phases; their records."""
+    if config.base_weights is None:
+        base.trainable = True
+        return [fit_phase(model, data, config.learning_rate, config, "from scratch", on_stage)]
+    base.trainable = False
+    data = dataclasses.replace(data, recalibrate_on=None)  # its BatchNormalization stays frozen
+    frozen = fit_phase(model, data, config.learning_rate, config, "frozen backbone", on_stage)
+    kept = model.get_weights()
+    unfrozen = set_trainable_top(base, config.fine_tune_fraction)
+    tuned = fit_phase(model, data, config.fine_tune_learning_rate, config,
+                      f"fine-tuning the top {unfrozen} layers", on_stage)
+    worse = tuned["best_val_loss"] is not None and frozen["best_val_loss"] is not None \
+        and tuned["best_val_loss"] > frozen["best_val_loss"]
+    if worse:  # fine-tuning did not help: keep the frozen phase's best weights
+        model.set_weights(kept)
+    tuned["kept"] = not worse
+    frozen["kept"] = worse
+    return [frozen, tuned]
+
+
+def predict_logits(model: Any, batches: Any) -> tuple[Any, Any]:
+    """(logits, row indices) over a ``"predict"`` dataset, in inference mode."""
+    import numpy as np
+
+    logits, rows = [], []
+    for images, index in batches:
+        logits.append(np.asarray(model(images, training=False), dtype=np.float64))
+        rows.append(np.asarray(index))
+    if not logits:
+        return np.zeros((0, int(model.outputs[0].shape[-1]))), np.zeros(0, dtype=np.int64)
+    return np.concatenate(logits), np.concatenate(rows)
