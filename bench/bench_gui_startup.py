@@ -9,6 +9,9 @@ same moment, is the baseline. Each run uses a fresh ``SKINDESK_HOME``.
 
 With ``--xdotool`` the time until ``xdotool search --onlyvisible`` first
 finds the window is measured too, independently of the app's own report.
+``--command dist/skindesk`` times a PyInstaller build (see build.spec) instead
+of ``python -m skindesk``; a one-file build's unpacking is included, since
+the clock starts before the process is spawned.
 
 Usage::
 
@@ -117,6 +120,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--xdotool", action="store_true",
                         help="also time when xdotool first sees the window")
+    parser.add_argument("--command", help="the program to time instead of python -m skindesk "
+                        "(e.g. dist/skindesk)")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY"):
         print("no DISPLAY: run under xvfb-run or on a desktop", file=sys.stderr)
@@ -125,8 +130,10 @@ def main() -> int:
         print("xdotool not found", file=sys.stderr)
         return 2
     print(f"{args.runs} runs each on DISPLAY={os.environ['DISPLAY']}, {os.cpu_count()} CPUs")
-    skindesk = run_series("skindesk", [sys.executable, "-m", "skindesk"], "^SkinDesk$",
-                          args.runs, args.xdotool, args.timeout)
+    command = [str(Path(args.command).resolve())] if args.command else [
+        sys.executable, "-m", "skindesk"]
+    skindesk = run_series("skindesk", command, "^SkinDesk$", args.runs, args.xdotool,
+                          args.timeout)
     bare = run_series("bare", [sys.executable, "-c", BARE_WINDOW], "^bare ttkbootstrap$",
                       args.runs, args.xdotool, args.timeout)
     s_med, b_med = statistics.median(skindesk), statistics.median(bare)

@@ -9,6 +9,7 @@ as on macOS) there is no ``pyi_splash`` and this does nothing.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 log = logging.getLogger(__name__)
@@ -16,10 +17,12 @@ log = logging.getLogger(__name__)
 
 def close_splash() -> None:
     """Close the bundle's splash screen if one is showing; never raises."""
-    if not getattr(sys, "frozen", False):
+    # The bootloader sets this when its splash is up; without it (no display, a build
+    # without splash, PYINSTALLER_SUPPRESS_SPLASH_SCREEN=1) pyi_splash only logs warnings.
+    if not getattr(sys, "frozen", False) or os.environ.get("_PYI_SPLASH_IPC", "0") == "0":
         return
     try:
-        import pyi_splash  # type: ignore[import-not-found]  # exists only inside the bundle
+        import pyi_splash  # type: ignore[import]  # exists only inside the bundle
     except ImportError:
         return
     try:

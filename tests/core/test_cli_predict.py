@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from skindesk import __version__
+from skindesk import __version__, paths
 from skindesk.cli import main
 from tests.conftest import PROJECT_ROOT
 
@@ -40,7 +40,7 @@ def test_predict_json_has_the_contract_fields(default_engine, tmp_path, capsys):
                  "--site", "back"]) == 0
     (line,) = json_lines(capsys.readouterr().out)
     assert line["path"] == str(image)
-    assert line["model"] == {"id": "ham10000-xception", "sha256": default_engine.card.sha256}
+    assert line["model"] == {"id": default_engine.card.id, "sha256": default_engine.card.sha256}
     assert set(line["probabilities"]) == {"akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"}
     assert sum(line["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
     assert line["top_class"] == max(line["probabilities"], key=line["probabilities"].get)
@@ -84,10 +84,12 @@ def test_models_lists_the_bundled_default(capsys):
     assert main(["models", "--json"]) == 0
     cards = json.loads(capsys.readouterr().out)
     default = next(c for c in cards if c["default"])
-    assert default["id"] == "ham10000-xception" and default["bundled"]
-    assert default["threshold"]["dataset"].startswith("ISIC 2017")
+    bundled_default = json.loads((paths.bundled_models_dir() / "index.json").read_text())["default"]
+    assert default["id"] == bundled_default and default["bundled"]
+    assert "validation split of isic2017" in default["threshold"]["dataset"]
+    assert any(c["id"] == "ham10000-xception" and not c["default"] for c in cards)
     assert main(["models"]) == 0
-    assert "* ham10000-xception" in capsys.readouterr().out
+    assert f"* {bundled_default}" in capsys.readouterr().out
 
 
 @pytest.mark.slow

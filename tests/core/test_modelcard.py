@@ -131,7 +131,8 @@ def test_broken_card_file_is_skipped_by_the_registry(tiny_model):
 def test_default_model_is_the_bundled_one_until_the_user_chooses(tiny_model):
     install_tiny_model(user_model_folder(), tiny_model)
     registry = ModelRegistry()
-    assert registry.default_id() == "ham10000-xception"
+    bundled = json.loads((paths.bundled_models_dir() / "index.json").read_text())["default"]
+    assert registry.default_id() == bundled and bundled in {m.card.id for m in registry.installed()}
     registry.set_default("tiny")
     assert registry.default_id() == "tiny"
     assert json.loads((paths.config_dir() / "models.json").read_text())["default"] == "tiny"

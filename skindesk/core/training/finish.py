@@ -16,13 +16,13 @@ from skindesk.core.training.trainer import TrainResult
 
 def record_holdout(result: TrainResult, reports: dict[str, Any]) -> None:
     """Write the hold-out reports beside the model and their headline numbers into its card."""
+    if not reports:
+        return
     folder = result.folder / "evaluation"
     folder.mkdir(exist_ok=True)
     for name, report in reports.items():
         (folder / f"holdout-{name}.json").write_text(json.dumps(report, indent=2, default=str) + "\n",
                                                      encoding="utf-8")
-    if not reports:
-        return
     result.card["holdout"] = {name: key_metrics(report) for name, report in reports.items()}
     first_name, first = next(iter(reports.items()))
     result.card["reported_performance"] = {
