@@ -39,6 +39,7 @@ from skindesk.gui.menus import MenuCommands, bind_shortcuts, build_menubar
 from skindesk.gui.models.hook import open_models_dialog
 from skindesk.gui.opening import Decoded, ImageOpener
 from skindesk.gui.report_export import ReportExporter
+from skindesk.gui.report_header import ReportHeaderDialog
 from skindesk.gui.settings import GuiSettings, save_settings
 from skindesk.gui.tasks import TaskRunner
 from skindesk.gui.themes import other_theme, palette, use_theme
@@ -261,6 +262,7 @@ class MainWindow(ttk.Frame):
             show_preprocessing=self.show_preprocessing, show_explain=self.show_explain,
             save_overlay=self.save_overlay,
             scan_folder=self.batch.open, export_report=self.report_export.export,
+            report_header=lambda: ReportHeaderDialog(self.root, self.settings, self.save_settings),
             models=lambda: open_models_dialog(self),
             patients=self.history.show_patients, save_to_patient=self.history.save_current,
         )

@@ -35,6 +35,7 @@ class MenuCommands:
     save_overlay: Command
     scan_folder: Command | None = None  # File ▸ Scan folder… (Ctrl+Shift+O)
     export_report: Command | None = None  # File ▸ Export PDF report…
+    report_header: Command | None = None  # File ▸ Report header…
     models: Command | None = None  # Analysis ▸ Models…
     patients: Command | None = None  # Patients ▸ Patients… (Ctrl+Shift+R)
     save_to_patient: Command | None = None  # Patients ▸ Save to patient… (Ctrl+R)
@@ -62,6 +63,8 @@ def build_menubar(root: tkinter.Tk, commands: MenuCommands, dark: tkinter.Boolea
                           command=commands.save_overlay)
     if commands.export_report is not None:
         file_menu.add_command(label="Export PDF report…", command=commands.export_report)
+    if commands.report_header is not None:
+        file_menu.add_command(label="Report header…", command=commands.report_header)
     file_menu.add_separator()
     file_menu.add_command(label="Close image", accelerator="Ctrl+W", command=commands.close_image)
     file_menu.add_separator()

@@ -46,6 +46,7 @@ def write_report(service: Any, doc: Any, path: str | Path) -> Path:
 
     from skindesk.core.preprocess import Pipeline
     from skindesk.core.reports.single import AnalysisReport, write_single_report
+    from skindesk.gui.report_header import report_settings
 
     result, prediction = doc.result, doc.prediction
     card = service.card(prediction.model_id)
@@ -62,7 +63,7 @@ def write_report(service: Any, doc: Any, path: str | Path) -> Path:
                             overlay=explanation.overlay(model_rgb), method="Grad-CAM", mask=mask,
                             patient=patient, assessment=assessment_text(doc.assessment, card),
                             note=doc.assessment.note.strip())
-    return write_single_report(path, report)
+    return write_single_report(path, report, report_settings())
 
 
 def _lesion(service: Any, rgb: Any) -> tuple[dict[str, Any] | None, Any]:

@@ -45,6 +45,9 @@ class GuiSettings:
         compare_mode: How the preprocessing preview compares: "side" or "split".
         explain_colormap: The Grad-CAM overlay's colour map.
         explain_opacity: The Grad-CAM overlay's opacity (0..1).
+        report_clinic: Practice name printed in the header of every PDF report.
+        report_logo: Optional logo image file for the report header.
+        report_page_size: "A4" or "Letter".
     """
 
     geometry: str = ""
@@ -60,6 +63,9 @@ class GuiSettings:
     compare_mode: str = "side"
     explain_colormap: str = "jet"
     explain_opacity: float = 0.4
+    report_clinic: str = ""
+    report_logo: str = ""
+    report_page_size: str = "A4"
 
     def add_recent(self, path: str | os.PathLike[str]) -> None:
         """Put ``path`` first in the recent files, keeping at most ten."""

@@ -49,7 +49,9 @@ def export_pdf(scan: ScanStarted, path: str | Path) -> Path:
     from skindesk.core.reports.batch import rows_from_items, write_batch_report
 
     rows = rows_from_items(list(read_items(scan.scan_id)))
-    return write_batch_report(path, rows, scan.card, title=f"Scan of {scan.folder}")
+    from skindesk.gui.report_header import report_settings
+
+    return write_batch_report(path, rows, scan.card, report_settings(), title=f"Scan of {scan.folder}")
 
 
 EXPORTERS: dict[str, Callable[[ScanStarted, str | Path], Path]] = {
