@@ -11,7 +11,9 @@ from skindesk.cli import main
 
 @pytest.mark.slow
 @pytest.mark.realdata
-def test_isic2017_val_subset_gives_a_sane_report(shared_data, default_engine, tmp_path):
+def test_isic2017_val_subset_gives_a_sane_report(shared_data, tmp_path):
+    from skindesk.core.registry import ModelRegistry
+
     out = tmp_path / "isic2017_val.json"
     code = main(["evaluate", str(shared_data / "isic2017" / "labels.csv"), "--split", "val",
                  "--model", "ham10000-xception", "--limit", "60", "--json", str(out)])
@@ -23,7 +25,7 @@ def test_isic2017_val_subset_gives_a_sane_report(shared_data, default_engine, tm
     low, high = report["roc_auc_ci"]
     assert 0.0 <= low <= report["roc_auc"] <= high <= 1.0
     assert 0.0 <= report["ece"] <= 1.0
-    assert report["threshold"] == default_engine.card.threshold.value
+    assert report["threshold"] == ModelRegistry().get("ham10000-xception").threshold.value
     assert set(report["per_class"]) == set(report["confusion_matrix"]["labels"]) <= {"mel", "nv", "bkl"}
     assert sum(map(sum, report["confusion_matrix"]["matrix"])) + sum(
         report["confusion_matrix"]["predicted_other_class"]) == 60
