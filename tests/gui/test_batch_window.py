@@ -331,3 +331,31 @@ def test_real_model_scans_dermoscopy_images_and_writes_the_pdf(
     text = " ".join(assert_disclaimer_and_numbers_on_every_page(output_dir / "real.pdf"))
     assert real_service.card().name in text and "truncated.jpg" in text
     render(output_dir / "real.pdf", output_dir)
+
+
+def test_scan_saved_to_a_patient_shows_in_their_history(batch_app, tmp_path):
+    from skindesk.core.history import HistoryService
+
+    app = batch_app
+    folder = tmp_path / "lesions"
+    make_images(folder, 4)
+    win = open_scan_window(app)
+    win.options.patient.set("MRN-B")  # not in the history yet: nothing starts
+    start_scan(app, win, folder, recursive=False)
+    wait_for_scan(app, win)
+    assert "did not start" in win.message.cget("text") and "MRN-B" in win.message.cget("text")
+    assert win.table.total == 0
+
+    with HistoryService() as history:
+        patient = history.add_patient("MRN-B", "Bea Batch", "1970-05-06", "female")
+    win.options.group_by.set("name-prefix")
+    win.start_button.invoke()
+    wait_for_scan(app, win)
+    assert win.summary.attached.cget("text").startswith("Saved to patient MRN-B, visit ")
+    assert ": 4" in win.summary.attached.cget("text")
+    with HistoryService() as history:
+        record = history.get_patient_record(patient.id)
+    assert len(record.analyses) == 4 and len(record.visits) == 1
+    assert {lesion.label for lesion in record.lesions} == {"img"}, "grouped by the prefix"
+    assert {a.model_id for a in record.analyses} == {"fake-model"}
+    assert app.internal_errors == []

@@ -9,6 +9,7 @@ from tkinter import filedialog
 
 import ttkbootstrap as ttk
 
+from skindesk.gui.batch.attach import GROUP_CHOICES
 from skindesk.gui.batch.rows import RowFilter
 from skindesk.gui.units import px
 
@@ -57,9 +58,27 @@ class ScanOptionsForm(ttk.Frame):
             variable=self.preprocess)
         self.preprocess_check.grid(row=2, column=1, columnspan=4, sticky="w", padx=px(6),
                                    pady=(px(6), 0))
+        self._patient_line()
         self.columnconfigure(1, weight=1)
         for variable in (self.folder, self.recursive, self.include, self.preprocess):
             variable.trace_add("write", lambda *_: on_change())
+
+    def _patient_line(self) -> None:
+        """Save results to patient [identifier]  (•) one lesion per image ( ) by prefix."""
+        self.patient = tkinter.StringVar(self, "")
+        self.group_by = tkinter.StringVar(self, GROUP_CHOICES[0][0])
+        line = ttk.Frame(self)
+        line.grid(row=3, column=1, columnspan=4, sticky="w", padx=px(6), pady=(px(6), 0))
+        ttk.Label(line, text="Save results to patient:").pack(side="left")
+        self.patient_entry = ttk.Entry(line, textvariable=self.patient, width=18)
+        self.patient_entry.pack(side="left", padx=px(6))
+        self.group_radios = [ttk.Radiobutton(line, text=text, value=value,
+                                             variable=self.group_by)
+                             for value, text in GROUP_CHOICES]
+        for radio in self.group_radios:
+            radio.pack(side="left", padx=(px(6), 0))
+        ttk.Label(line, text="(identifier; empty: not saved)",
+                  bootstyle="secondary").pack(side="left", padx=(px(12), 0))
 
     @property
     def patterns(self) -> tuple[str, ...]:
@@ -78,7 +97,8 @@ class ScanOptionsForm(ttk.Frame):
         """Lock the options while a scan runs (they define which scan it is)."""
         state = "normal" if enabled else "disabled"
         for widget in (self.folder_entry, self.browse_button, self.recursive_check,
-                       self.include_entry, self.preprocess_check):
+                       self.include_entry, self.preprocess_check, self.patient_entry,
+                       *self.group_radios):
             widget.configure(state=state)
 
 

@@ -35,6 +35,7 @@ class ScanRequest:
         preprocessing: Called in the worker; returns the pipeline run on each
             image, or None for the images as they are.
         resume: Continue the journal of an earlier run of the same scan.
+        attach: Save each analysed result to this patient's history (None: don't).
     """
 
     folder: str
@@ -43,6 +44,7 @@ class ScanRequest:
     model_id: str | None = None
     preprocessing: Callable[[], Any] | None = None
     resume: bool = False
+    attach: Any = None  # an AttachRequest (skindesk.gui.batch.attach)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class ScanListener:
     on_item: Callable[[Any], None]  # ScanItem
     on_progress: Callable[[Any], None]  # ScanProgress
     on_finished: Callable[[bool, BaseException | None, bool], None]  # ok, error, cancelled
+    on_attached: Callable[[Any], None] | None = None  # an Attached snapshot
 
 
 def _open_scan(service: Any, request: ScanRequest) -> Any:
@@ -124,12 +127,20 @@ class ScanJob:
 
     def _work(self, task: Task, request: ScanRequest) -> None:
         from skindesk.core.service import preprocessing_record
+        from skindesk.gui.batch import attach
 
+        if request.attach is not None:  # an unknown patient stops before any work
+            attach.find_patient(request.attach)
         scan = _open_scan(self._model.wait_for_service(), request)
+        attacher = attach.make_attacher(request.attach, scan) if request.attach else None
         task.item(ScanStarted(scan.scan_id, str(scan.folder), scan.engine.card,
                               preprocessing_record(scan.preprocessing)))
         for item in scan.run(task.item, task.cancel_event):  # progress goes through the queue too
+            if attacher is not None:  # saved in this worker, never on the Tk thread
+                attacher.attach(item)
             task.item(item)
+            if attacher is not None:
+                task.item(attach.snapshot(attacher))
         task.item(ScanEnded(scan.summary.cancelled))
 
     def _dispatch(self, message: Any) -> None:
@@ -143,6 +154,8 @@ class ScanJob:
             self._listener.on_started(message)
         elif isinstance(message, ScanEnded):
             self._ended = message
+        elif self._listener.on_attached is not None:
+            self._listener.on_attached(message)
 
     def _done(self, ok: bool, error: BaseException | None) -> None:
         task, self._task = self._task, None

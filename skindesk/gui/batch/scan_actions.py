@@ -96,7 +96,8 @@ class ScanProgressView:
         else:
             win.progress.finish("Not started.", 0, None)
         if error is not None:
-            self.show_error(error, "The scan stopped: ")
+            started = self.summary is not None
+            self.show_error(error, "The scan stopped: " if started else "The scan did not start: ")
         elif cancelled:
             win.show_message("The results so far are kept: Resume continues where the scan "
                              "stopped, without analysing finished files again.", "info")

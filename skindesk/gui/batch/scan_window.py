@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import ttkbootstrap as ttk
 
+from skindesk.gui.batch.attach import AttachRequest
 from skindesk.gui.batch.forms import FilterBar, ScanOptionsForm
 from skindesk.gui.batch.job import ScanJob, ScanListener, ScanRequest, ScanStarted
 from skindesk.gui.batch.progress import ProgressStrip
@@ -80,7 +81,8 @@ class BatchScanWindow(ttk.Toplevel):
                   stretch="never")
         self.view = ScanProgressView(self)
         self.job = ScanJob(self.runner, window.model, ScanListener(
-            self.view.started, self.view.item, self.view.progress_update, self.view.finished))
+            self.view.started, self.view.item, self.view.progress_update, self.view.finished,
+            self.summary.show_attached))
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<<ThemeChanged>>", lambda _e: self.apply_palette())
         self.geometry(f"{round(1240 * scale)}x{round(780 * scale)}")
@@ -111,10 +113,12 @@ class BatchScanWindow(ttk.Toplevel):
     # Actions ------------------------------------------------------------------------
     def request(self, resume: bool = False) -> ScanRequest:
         """The scan the options describe (with the main window's model and pipeline)."""
-        card = self.window.model.card
+        card, patient = self.window.model.card, self.options.patient.get().strip()
+        attach = AttachRequest(patient, self.options.group_by.get(),
+                               self.window.history.access.service) if patient else None
         return ScanRequest(self.options.folder.get().strip(), self.options.recursive.get(),
                            self.options.patterns, card.id if card is not None else None,
-                           self._pipeline_factory(), resume)
+                           self._pipeline_factory(), resume, attach)
 
     def start(self, resume: bool = False) -> bool:
         """Start (or with ``resume``, continue) the scan; False when nothing started."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import ttkbootstrap as ttk
 
+from skindesk.gui.batch.attach import attached_text
 from skindesk.gui.units import px
 
 
@@ -45,6 +46,8 @@ class SummaryPanel(ttk.Frame):
         ttk.Label(self, text="Summary", font="TkHeadingFont").pack(anchor="w")
         self.totals = ttk.Label(self, justify="left")
         self.totals.pack(anchor="w", pady=(px(4), px(8)))
+        self.attached = ttk.Label(self, justify="left", bootstyle="info")
+        self.attached.pack(anchor="w", pady=(0, px(8)))
         ttk.Label(self, text="Most likely class", font="TkHeadingFont").pack(anchor="w")
         self.classes = ttk.Label(self, justify="left")
         self.classes.pack(anchor="w", pady=(px(4), px(8)))
@@ -70,6 +73,7 @@ class SummaryPanel(ttk.Frame):
         self.failures.delete(*self.failures.get_children())
         self._listed = 0
         self.totals.configure(text="No scan yet.")
+        self.attached.configure(text="")
         self.classes.configure(text="")
         self.failures_title.configure(text="Files that could not be analysed")
 
@@ -83,8 +87,12 @@ class SummaryPanel(ttk.Frame):
         self.failures_title.configure(
             text=f"Files that could not be analysed ({self._listed:,})")
 
+    def show_attached(self, attached: Any) -> None:
+        """How many results were saved to the patient's history (an ``Attached``)."""
+        self.attached.configure(text=attached_text(attached))
+
     def _rewrap(self, event: tkinter.Event) -> None:
-        for label in (self.totals, self.classes):
+        for label in (self.totals, self.attached, self.classes):
             label.configure(wraplength=max(event.width - 24, 150))
 
     def failure_rows(self) -> list[tuple[str, str]]:

@@ -78,6 +78,8 @@ class PatientView(ttk.Frame):
         self.open_button = ttk.Button(text, text="Open in main window", bootstyle="primary",
                                       command=self.open_selected, state="disabled")
         self.open_button.pack(anchor="w")
+        self.actions = ttk.Frame(text)  # more buttons (Export PDF report…)
+        self.actions.pack(anchor="w")
 
     def _lesion_pane(self, master: tkinter.Misc) -> None:
         pane = ttk.Frame(master)

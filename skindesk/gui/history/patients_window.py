@@ -20,6 +20,7 @@ from skindesk.core.errors import UserError
 from skindesk.gui.history.access import HistoryAccess
 from skindesk.gui.history.delete_dialog import DeletePatientDialog
 from skindesk.gui.history.patient_dialog import PatientDialog
+from skindesk.gui.history.patient_report import PatientReportExport
 from skindesk.gui.history.patient_search import PatientSearch
 from skindesk.gui.history.patient_view import THUMBNAIL, PatientView
 from skindesk.gui.units import px
@@ -57,6 +58,7 @@ class PatientsWindow(ttk.Toplevel):
                                 lambda lesion: on_followup(lesion, self), self._load_thumbnail)
         panes.add(self._list_pane(panes), weight=0)
         panes.add(self.view, weight=1)
+        self.report = PatientReportExport(self)
         self.bind("<Escape>", lambda _e: self.destroy())
 
     def _list_pane(self, master: tkinter.Misc) -> ttk.Frame:
