@@ -135,7 +135,8 @@ def explain_with_gradcam(app, image, output_dir):
 
     saved = pane.save_overlay(output_dir / "overlay.png")
     with Image.open(saved) as png, Image.open(image) as original:
-        assert png.size == original.size
+        # Compare mode: both overlays side by side at full size, under their titles.
+        assert png.size[0] == 2 * original.size[0] + 12 and png.size[1] > original.size[1]
 
     window.ui.notebook.select(0)
     form = window.ui.result_panel.assessment
