@@ -21,7 +21,7 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test,build,legacy]"  # build: PyInstaller, for tests/build; legacy: tf_keras
+.venv/bin/python -m pip install -q -e ".[test,build,legacy]"  # build: PyInstaller, for tests/packaging; legacy: tf_keras
 
 export TF_CPP_MIN_LOG_LEVEL=2
 exec xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m pytest "$@"
