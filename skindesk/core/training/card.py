@@ -60,7 +60,7 @@ def trained_card(base: ModelCard, model_id: str, name: str, sha256: str, recipe:
         "id": model_id,
         "name": name,
         "version": created,
-        "architecture": (f"{base.name}: frozen Normalization + Xception backbone; new head "
+        "architecture": (f"Frozen Normalization + Xception backbone of '{base.id}'; new head "
                          f"({'linear' if not recipe.head.hidden else f'{recipe.head.hidden}-unit hidden layer'}"
                          f"{', with patient metadata' if recipe.head.use_metadata else ', image only'}) "
                          f"with temperature scaling (T = {fitted['temperature']:.3f})."),
