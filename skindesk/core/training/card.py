@@ -31,11 +31,12 @@ def _training_text(sources: list[SourceImages]) -> str:
             + ". Validation splits were used only for early stopping, the temperature and the threshold.")
 
 
-def _threshold(fitted: dict[str, Any], recipe: Recipe) -> dict[str, Any]:
+def threshold_record(fitted: dict[str, Any], recipe: Recipe, fitted_part: str = "head") -> dict[str, Any]:
+    """The card's threshold entry: the chosen point and how and on what it was chosen."""
     threshold = dict(fitted["threshold"])
     on = ", ".join(recipe.threshold_sources) or "all sources"
     threshold["method"] = f"highest threshold with malignant sensitivity >= {recipe.target_sensitivity:.2f}"
-    threshold["dataset"] = f"validation split of {on} (not used to fit the head's weights)"
+    threshold["dataset"] = f"validation split of {on} (not used to fit the {fitted_part}'s weights)"
     return threshold
 
 
@@ -70,7 +71,7 @@ def trained_card(base: ModelCard, model_id: str, name: str, sha256: str, recipe:
         "output": "softmax",
         "classes": raw["classes"],
         "gradcam_layer": raw.get("gradcam_layer"),
-        "threshold": _threshold(fitted, recipe),
+        "threshold": threshold_record(fitted, recipe),
         "training_data": _training_text(sources),
         "training": {
             "created": created, "app_version": __version__, "base_model": base.id,

@@ -13,7 +13,7 @@ from typing import Any
 
 from skindesk import __version__
 from skindesk.core.modelcard import ModelCard
-from skindesk.core.training.card import _data_summary
+from skindesk.core.training.card import _data_summary, threshold_record
 from skindesk.core.training.data import SourceImages
 from skindesk.core.training.e2e_fit import EndToEndConfig
 from skindesk.core.training.e2e_model import arch_spec
@@ -46,14 +46,6 @@ def _training_text(sources: list[SourceImages]) -> str:
     return ("Whole network trained end to end on: " + "; ".join(parts)
             + f", augmented on the fly ({AUGMENTATION}). Validation splits were used only for "
             "early stopping, the temperature and the threshold.")
-
-
-def _threshold(fitted: dict[str, Any], recipe: Recipe) -> dict[str, Any]:
-    threshold = dict(fitted["threshold"])
-    on = ", ".join(recipe.threshold_sources) or "all sources"
-    threshold["method"] = f"highest threshold with malignant sensitivity >= {recipe.target_sensitivity:.2f}"
-    threshold["dataset"] = f"validation split of {on} (not used to fit the model's weights)"
-    return threshold
 
 
 def _training(config: EndToEndConfig, fitted: dict[str, Any], recipe: Recipe,
@@ -98,7 +90,7 @@ def end_to_end_card(vocabulary: ModelCard, model_id: str, name: str, sha256: str
         "output": "softmax",
         "classes": classes,
         "gradcam_layer": fitted["gradcam_layer"],
-        "threshold": _threshold(fitted, recipe),
+        "threshold": threshold_record(fitted, recipe, fitted_part="model"),
         "training_data": _training_text(sources),
         "training": _training(config, fitted, recipe, sources, created),
         "validation": fitted["validation"],

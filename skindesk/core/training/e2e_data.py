@@ -28,9 +28,6 @@ from skindesk.core.training.sources import TrainImage
 
 log = logging.getLogger(__name__)
 
-_CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)
-_TORCH_MEAN = (0.485, 0.456, 0.406)
-_TORCH_STD = (0.229, 0.224, 0.225)
 _MAX_ROTATION = 15.0 / 360.0   # RandomRotation's factor: ±15°; 90° turns do the rest
 
 
@@ -78,6 +75,16 @@ def read_resized(path: str, size: int) -> tuple[np.ndarray, bool]:
 def scale_pixels_tf(pixels: Any, scaling: str) -> Any:
     """TensorFlow twin of :func:`skindesk.core.imageprep.scale_pixels` (float32 RGB 0–255 in)."""
     import tensorflow as tf
+
+    from skindesk.core.imageprep import (
+        _IMAGENET_CAFFE_BGR_MEAN as _CAFFE_BGR_MEAN,
+    )
+    from skindesk.core.imageprep import (
+        _IMAGENET_TORCH_MEAN as _TORCH_MEAN,
+    )
+    from skindesk.core.imageprep import (
+        _IMAGENET_TORCH_STD as _TORCH_STD,
+    )
 
     if scaling == "none":
         return pixels
