@@ -90,12 +90,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _when_ready(root, ready)
         root.mainloop()
+        _stop_engine_process(window.model.service)
     except Exception as error:  # noqa: BLE001 - last resort before the event loop runs
         path = log_internal_error("the GUI could not start", error)
         print(f"skindesk: internal error ({error}); details in {path or log_path}", file=sys.stderr)
         return EXIT_INTERNAL
     _exit_now_if_workers_run(EXIT_OK)
     return EXIT_OK
+
+
+def _stop_engine_process(service: object) -> None:
+    """Let the engine process exit with the window (it would also exit when the pipe closes)."""
+    close = getattr(service, "close", None)
+    if close is not None:
+        close()
 
 
 def _exit_now_if_workers_run(code: int) -> None:

@@ -1,15 +1,17 @@
 """The GUI's view of the service, and loading the model without freezing the window.
 
-Importing the engine pulls in NumPy, OpenCV and pydicom (about a second) and
-loading the model imports TensorFlow (seconds more), so neither happens on
-the Tk thread: :class:`ModelLoader` creates the service and loads the model
-in workers while the window is already usable, and worker threads that
-need the service wait for it with :meth:`ModelLoader.wait_for_service`.
+Importing the engine pulls in NumPy, OpenCV and pydicom (about a second), so
+it happens in a worker: :class:`ModelLoader` creates the service and loads
+the model while the window is already usable, and worker threads that need
+the service wait for it with :meth:`ModelLoader.wait_for_service`.
+TensorFlow never enters this process: the real service
+(:class:`~skindesk.core.engine_process.ProcessService`) runs the model in an
+engine process, because TensorFlow's import and model loading hold the
+interpreter lock for long stretches that no thread can hide.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -77,25 +79,11 @@ class ServiceLike(Protocol):
                 **options: Any) -> Any: ...
 
 
-def _freeze_long_lived_objects() -> None:
-    """Keep TensorFlow's millions of objects out of later garbage collections.
-
-    A full collection walks every tracked object while holding the GIL; with
-    TensorFlow and the model loaded that is about a third of a second, and
-    when a worker triggers one (tracing the Grad-CAM graph allocates a lot)
-    the Tk thread freezes that long. Collecting once now (in the loading
-    worker, before the model is usable) and freezing what survives makes
-    later collections cover only newer objects.
-    """
-    gc.collect()
-    gc.freeze()
-
-
 def default_service() -> ServiceLike:
-    """The real service (imports the engine; call it from a worker thread)."""
-    from skindesk.core.service import SkinDeskService
+    """The real service, with models in an engine process (call it from a worker thread)."""
+    from skindesk.core.engine_process import ProcessService
 
-    return SkinDeskService()
+    return ProcessService()
 
 
 @dataclass(frozen=True)
@@ -183,7 +171,6 @@ class ModelLoader:
         assert self._service is not None
         engine = self._service.engine()
         engine.load()
-        _freeze_long_lived_objects()
         return engine.device().description
 
     def _engine_loaded(self, outcome: Outcome[str]) -> None:

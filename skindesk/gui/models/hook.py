@@ -71,13 +71,16 @@ class MainWindowModels:
 def open_models_dialog(window: MainWindow) -> ModelsDialog:
     """Show the window's Models dialog (raised when it is open already)."""
     from skindesk.gui.models.dialog import ModelsDialog
+    from skindesk.gui.models.workbench import ModelWorkbench
 
     dialog = _dialogs.get(window)
     if dialog is not None and dialog.winfo_exists():
         dialog.deiconify()
         dialog.lift()
         return dialog
-    dialog = ModelsDialog(window, listener=MainWindowModels(window))
+    # The window's service, so evaluations and imports run in its engine process.
+    workbench = ModelWorkbench(service_factory=window.model.wait_for_service)
+    dialog = ModelsDialog(window, workbench, listener=MainWindowModels(window))
     _dialogs[window] = dialog
     return dialog
 

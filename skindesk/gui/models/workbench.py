@@ -175,10 +175,17 @@ class ModelWorkbench:
         return write_pdf_report(stored.report, target)
 
     # Import -------------------------------------------------------------------------
+    def _engine_process(self) -> Any:
+        """The service's engine process, if its models run in one (then so does importing)."""
+        return getattr(self._service(), "process", None)
+
     def inspect(self, path: str | Path) -> ModelInspection:
         """Load a model file and read what it tells (worker thread)."""
         from skindesk.core.model_import.inspection import inspect_model
 
+        process = self._engine_process()
+        if process is not None:  # TensorFlow loads the file there, never in the GUI's process
+            return process.call("inspect_model", str(path))
         return inspect_model(path)
 
     def plan(self, inspection: ModelInspection, options: ImportOptions) -> dict[str, Any]:
@@ -192,4 +199,7 @@ class ModelWorkbench:
         """Install the model and run its smoke prediction (worker thread)."""
         from skindesk.core.model_import.install import install_model
 
+        process = self._engine_process()
+        if process is not None:
+            return process.call("install_model", str(inspection.path), card_data)
         return install_model(inspection, card_data)
