@@ -12,6 +12,7 @@ interpreter lock for long stretches that no thread can hide.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -77,6 +78,20 @@ class ServiceLike(Protocol):
     def explain(self, rgb: Any, method: str = ..., class_id: str | int | None = None,
                 metadata: PatientMetadata = ..., model_id: str | None = None,
                 **options: Any) -> Any: ...
+
+
+def _freeze_long_lived_objects() -> None:
+    """Keep what exists once the model is ready out of later garbage collections.
+
+    A full collection walks every tracked object while holding the GIL, so
+    its length grows with everything the process ever imported; objects
+    alive at this point (modules, the service, the window) live as long as
+    the app. Collecting once now, in a worker, and freezing what survives
+    makes later collections cover only newer objects: short pauses, even in
+    a process that imported TensorFlow for something else (a test session).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def default_service() -> ServiceLike:
@@ -171,6 +186,7 @@ class ModelLoader:
         assert self._service is not None
         engine = self._service.engine()
         engine.load()
+        _freeze_long_lived_objects()
         return engine.device().description
 
     def _engine_loaded(self, outcome: Outcome[str]) -> None:

@@ -92,9 +92,10 @@ def lesion_images(tmp_path: Path) -> list[Path]:
 
 @pytest.fixture(scope="session")
 def real_service():
-    """The real service with the bundled default model loaded (once per process)."""
-    from skindesk.core.service import SkinDeskService
+    """The app's real service, the bundled default model loaded in its engine process (once)."""
+    from skindesk.core.engine_process import ProcessService
 
-    service = SkinDeskService()
+    service = ProcessService()
     service.engine().load()
-    return service
+    yield service
+    service.close()

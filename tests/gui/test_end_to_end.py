@@ -47,7 +47,7 @@ def test_real_model_analyses_a_melanoma_image(make_app, shared_data, real_servic
     assert re.search(rf"P\(malignant\) \S+ is (at|{relation}) the threshold \(\S+\) at which "
                      "this model flags lesions for review.", text)
     assert ("Flagged for review" if prediction.flagged else "Not flagged") in text
-    assert ticks.max_gap < 0.5, f"the Tk thread stalled: {ticks.long_gaps}"
+    assert ticks.max_gap < 0.15, f"the Tk thread stalled: {ticks.long_gaps}"
     screenshot(app.root, output_dir / "02_result.png")
 
     window.ui.notebook.select(1)
@@ -56,6 +56,27 @@ def test_real_model_analyses_a_melanoma_image(make_app, shared_data, real_servic
 
     preprocess_then_analyse(app, output_dir)
     explain_with_gradcam(app, image, output_dir)
+
+
+def test_the_model_loads_without_stalling_the_window(make_app, output_dir):
+    """As at start-up: the app's own service loads the default model in its engine process."""
+    app = make_app(None)
+    ticks = TickRecorder(app.root)
+    ticks.start()
+    try:
+        app.wait_for_model(timeout=180)
+        ticks.stop()
+        status = app.window.model.status
+        assert status.state == "ready", status.text
+        service = app.window.model.service
+        assert service.process.pid is not None
+        assert status.text.startswith(f"Model: {service.card().name} · ")
+        # TensorFlow's import and the model's loading held the interpreter lock for up to
+        # 0.4 s at a time when they ran in this process; in the engine process they cannot.
+        assert ticks.max_gap < 0.15, f"the Tk thread stalled: {ticks.long_gaps}"
+        screenshot(app.root, output_dir / "model_ready.png")
+    finally:
+        app.window.model.service.close()
 
 
 def preprocess_then_analyse(app, output_dir):

@@ -18,10 +18,10 @@ from tests.gui.helpers import require_display
 require_display()
 
 from skindesk import paths
+from skindesk.core.engine_process import ProcessService
 from skindesk.core.evaluation.store import list_evaluations, save_evaluation
 from skindesk.core.modelcard import load_card
 from skindesk.core.registry import ModelRegistry
-from skindesk.core.service import SkinDeskService
 from skindesk.gui.models import hook
 from skindesk.gui.models.import_dialog import ImportDialog
 from skindesk.gui.models.import_form import SCALINGS
@@ -50,11 +50,13 @@ def tiny_models(tiny_model):
 
 @pytest.fixture
 def real_app(make_app, tiny_models):
-    """The main window on the real service, its tiny default model loaded."""
-    app = make_app(SkinDeskService())
+    """The main window on the app's real service (models in an engine process), tiny-a loaded."""
+    service = ProcessService()
+    app = make_app(service)
     app.wait_for_model(timeout=90)
     assert app.window.model.status.state == "ready", app.window.model.status.text
-    return app
+    yield app
+    service.close()
 
 
 def open_from_menu(app):
@@ -229,8 +231,9 @@ def plain_model(path, activation="softmax", units=3):
     return path
 
 
-def test_import_asks_only_what_the_file_cannot_tell_then_installs(app, tmp_path, output_dir,
-                                                                  monkeypatch):
+def test_import_asks_only_what_the_file_cannot_tell_then_installs(real_app, tmp_path,
+                                                                  output_dir, monkeypatch):
+    app = real_app  # the file is read and installed in the engine process
     model_file = plain_model(tmp_path / "notebook_cnn.keras")
     dialog = open_from_menu(app)
     importer = dialog.import_model()
