@@ -5,7 +5,9 @@ on the Tk thread: the engine (NumPy, OpenCV, pydicom) is imported and the
 model (TensorFlow) loaded in workers once the window is on screen. When the
 window is mapped and idle, "window ready in X ms since process start" is
 logged (and printed as ``SKINDESK_READY <ms>`` when ``$SKINDESK_REPORT_READY``
-is set, for ``bench/bench_gui_startup.py``).
+is set, for ``bench/bench_gui_startup.py``; then, once the model is loaded,
+``SKINDESK_MODEL_READY`` with the Tk thread's longest stall meanwhile, for
+``bench/bench_gui_model_load.py``).
 """
 
 from __future__ import annotations
@@ -55,6 +57,16 @@ def _report_ready(root: tkinter.Misc) -> None:
         print(f"SKINDESK_READY {since_start:.0f} {since_import:.0f}", flush=True)
 
 
+def _watch_model_loading(root: tkinter.Misc, window: object) -> None:
+    from skindesk.gui.load_watch import LoadWatch
+
+    def since_start() -> float:
+        age = process_age_ms()
+        return age if age is not None else (time.monotonic() - _IMPORTED_AT) * 1000
+
+    LoadWatch(root, lambda: window.model.status.state, since_start).start()  # type: ignore[attr-defined]
+
+
 def _when_ready(root: tkinter.Misc, callback: object) -> None:
     """Run ``callback`` once the root is mapped and the event loop is idle."""
     def mapped(_event: tkinter.Event) -> None:
@@ -87,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             close_splash()  # a packaged build's splash, shown while it unpacked
             _report_ready(root)
             window.start()  # the model loads only once the window is on screen
+            if os.environ.get(READY_ENV):
+                _watch_model_loading(root, window)
 
         _when_ready(root, ready)
         root.mainloop()

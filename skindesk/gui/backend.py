@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from skindesk.core.service import FileResult
 
 log = logging.getLogger(__name__)
+
+ENGINE_ENV = "SKINDESK_ENGINE"
 
 
 class DeviceLike(Protocol):
@@ -95,7 +98,16 @@ def _freeze_long_lived_objects() -> None:
 
 
 def default_service() -> ServiceLike:
-    """The real service, with models in an engine process (call it from a worker thread)."""
+    """The real service, with models in an engine process (call it from a worker thread).
+
+    ``SKINDESK_ENGINE=inprocess`` runs the models in the GUI's own process
+    instead: a fallback where a second process cannot start, and the baseline
+    of ``bench/bench_gui_model_load.py``.
+    """
+    if os.environ.get(ENGINE_ENV) == "inprocess":
+        from skindesk.core.service import SkinDeskService
+
+        return SkinDeskService()
     from skindesk.core.engine_process import ProcessService
 
     return ProcessService()

@@ -1,0 +1,85 @@
+"""Does the window stay responsive while the model loads? Engine process vs in-process.
+
+Starts ``python -m skindesk`` (the GUI) N times with ``SKINDESK_REPORT_READY=1``:
+the app ticks every 20 ms from the moment its window is ready until the model
+is loaded and prints ``SKINDESK_MODEL_READY <ms> <longest gap ms> <state>``
+(see ``skindesk/gui/load_watch.py``). The longest gap is how long a click or a
+repaint would have waited. Runs alternate between the app as shipped (the
+model in its engine process) and the naive baseline, ``SKINDESK_ENGINE=inprocess``
+(TensorFlow imported and the model loaded by a worker thread of the GUI's own
+process). Each run uses a fresh ``SKINDESK_HOME``.
+
+Usage::
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" python bench/bench_gui_model_load.py --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LINE = "SKINDESK_MODEL_READY"
+MODES = {"engine process": {}, "in-process (baseline)": {"SKINDESK_ENGINE": "inprocess"}}
+
+
+def time_one(extra_env: dict[str, str], timeout: float) -> tuple[float, float, str]:
+    """(seconds until the model was ready, longest Tk gap in ms, state) for one start."""
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "SKINDESK_REPORT_READY": "1", "SKINDESK_HOME": home,
+               "TF_CPP_MIN_LOG_LEVEL": "2", **extra_env}
+        process = subprocess.Popen([sys.executable, "-m", "skindesk"], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        deadline = time.monotonic() + timeout
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if line.startswith(LINE):
+                    _, ms, gap, state = line.split()
+                    return float(ms) / 1000, float(gap), state
+                if time.monotonic() > deadline:
+                    break
+            raise RuntimeError(f"no {LINE} line within {timeout:.0f} s")
+        finally:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--timeout", type=float, default=180.0)
+    args = parser.parse_args()
+    if not os.environ.get("DISPLAY"):
+        print("no DISPLAY: run under xvfb-run or on a desktop", file=sys.stderr)
+        return 2
+    print(f"{args.runs} runs each, alternating, on {os.cpu_count()} CPUs")
+    gaps: dict[str, list[float]] = {mode: [] for mode in MODES}
+    loads: dict[str, list[float]] = {mode: [] for mode in MODES}
+    for i in range(args.runs):
+        for mode, extra in MODES.items():
+            seconds, gap, state = time_one(extra, args.timeout)
+            print(f"  run {i + 1} {mode}: model {state} at {seconds:.1f} s, "
+                  f"longest Tk stall {gap:.0f} ms")
+            gaps[mode].append(gap)
+            loads[mode].append(seconds)
+    for mode in MODES:
+        print(f"{mode}: longest stall median {statistics.median(gaps[mode]):.0f} ms "
+              f"(max {max(gaps[mode]):.0f}); model ready median {statistics.median(loads[mode]):.1f} s")
+    ours, naive = (statistics.median(gaps[m]) for m in MODES)
+    print(f"ratio of longest stalls, engine process / in-process: {ours / naive:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

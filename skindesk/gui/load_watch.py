@@ -1,0 +1,52 @@
+"""How responsive the window stays while the model loads (for ``bench/bench_gui_model_load.py``).
+
+With ``$SKINDESK_REPORT_READY`` set, the app ticks every 20 ms from the
+moment its window is ready until the model is ready (or failed), and prints
+``SKINDESK_MODEL_READY <ms since process start> <longest gap between ticks in ms>
+<state>``: the longest gap is how long the Tk thread was unable to react.
+"""
+
+from __future__ import annotations
+
+import time
+import tkinter
+from collections.abc import Callable
+
+TICK_MS = 20
+LINE = "SKINDESK_MODEL_READY"
+
+
+class LoadWatch:
+    """Measures the Tk thread's longest gap until ``state()`` says the model is settled.
+
+    Args:
+        root: The app's root window.
+        state: Returns the model's state ("loading", "ready", "failed"...).
+        elapsed_ms: Milliseconds since the process started.
+        report: Where the line goes (print by default).
+    """
+
+    def __init__(self, root: tkinter.Misc, state: Callable[[], str],
+                 elapsed_ms: Callable[[], float], report: Callable[[str], None] | None = None
+                 ) -> None:
+        self._root = root
+        self._state = state
+        self._elapsed_ms = elapsed_ms
+        self._report = report or (lambda line: print(line, flush=True))
+        self._last = time.monotonic()
+        self.max_gap_ms = 0.0
+
+    def start(self) -> None:
+        """Start ticking (from the Tk thread)."""
+        self._last = time.monotonic()
+        self._root.after(TICK_MS, self._tick)
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        self.max_gap_ms = max(self.max_gap_ms, (now - self._last) * 1000)
+        self._last = now
+        state = self._state()
+        if state in ("ready", "failed"):
+            self._report(f"{LINE} {self._elapsed_ms():.0f} {self.max_gap_ms:.0f} {state}")
+            return
+        self._root.after(TICK_MS, self._tick)
