@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -209,6 +210,20 @@ def assert_splash_closes(timeout: float) -> None:
         time.sleep(0.2)
 
 
+def assert_exits(pid: int, timeout: float) -> None:
+    """Wait until process ``pid`` is gone (the engine process ends with the app)."""
+    def running() -> bool:
+        try:  # a zombie ("Z") has exited and only waits for its parent to reap it
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return False
+
+    deadline = time.monotonic() + timeout
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not running(), f"the engine process {pid} outlived the app"
+
+
 def test_app_opens_its_main_window_and_quits(executable: Executable, tmp_path: Path) -> None:
     if not os.environ.get("DISPLAY") or not shutil.which("xdotool"):
         pytest.skip("needs a display and xdotool: run under xvfb-run (scripts/test.sh)")
@@ -222,6 +237,12 @@ def test_app_opens_its_main_window_and_quits(executable: Executable, tmp_path: P
         assert process.stdout is not None
         assert process.stdout.readline().startswith("SKINDESK_READY")  # mapped and idle
         assert_splash_closes(timeout=10)
+        # The model loads in the engine process: this executable started again by
+        # multiprocessing (freeze_support), which must become the engine, not a second app.
+        model_line = process.stdout.readline().split()
+        assert model_line[:1] == ["SKINDESK_MODEL_READY"] and model_line[-1] == "ready", model_line
+        print(f"model ready {float(model_line[1]) / 1000:.1f} s after start, "
+              f"longest Tk stall meanwhile {model_line[2]} ms")
         xdotool("windowfocus", window)
         time.sleep(0.5)
         xdotool("key", "ctrl+q")
@@ -233,3 +254,6 @@ def test_app_opens_its_main_window_and_quits(executable: Executable, tmp_path: P
     executable.assert_unchanged()
     log = (tmp_path / "logs" / "skindesk.log").read_text(encoding="utf-8")
     assert "tkdnd" in log and "drag and drop unavailable" not in log  # native library bundled
+    assert "[engine process] loaded" in log
+    engine_pid = int(re.search(r"started the engine process \(pid (\d+)\)", log).group(1))
+    assert_exits(engine_pid, timeout=20)
