@@ -23,8 +23,9 @@ from skindesk.core.errors import ModelIntegrityError
 from skindesk.core.hashing import sha256_path
 from skindesk.core.imageprep import prepare_image
 from skindesk.core.metadata import UNKNOWN, PatientMetadata, encode_metadata
-from skindesk.core.model_loader import Predictor, load_predictor
+from skindesk.core.model_loader import Predictor, load_card_keras_model, load_predictor
 from skindesk.core.modelcard import ModelCard
+from skindesk.core.onnx_runtime import load_onnx_predictor, onnx_device, uses_onnx
 from skindesk.core.prediction import Prediction, build_prediction
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class InferenceEngine:
         self._lock = threading.Lock()
         self._predictor: Predictor | None = None
         self._keras_model: Any = None
+        self.runtime: str | None = None  # "onnx" or "tensorflow" once loaded
         self.load_seconds: float | None = None
 
     @property
@@ -50,13 +52,21 @@ class InferenceEngine:
 
     @property
     def keras_model(self) -> Any:
-        """The Keras model (for Grad-CAM); None for SavedModels. Loads if needed."""
+        """The Keras model (for Grad-CAM); None for SavedModels. Loads if needed.
+
+        Under ONNX Runtime the Keras model (and TensorFlow) load only now,
+        the first time gradients are needed.
+        """
         self.load()
+        if self._keras_model is None and self.runtime == "onnx":
+            with self._lock:
+                if self._keras_model is None:
+                    self._keras_model = load_card_keras_model(self.card)
         return self._keras_model
 
     def device(self) -> tfruntime.DeviceInfo:
-        """Where inference runs (GPU or CPU)."""
-        return tfruntime.device()
+        """Where inference runs (GPU or CPU, and ONNX Runtime when it runs the model)."""
+        return onnx_device() if self.runtime == "onnx" else tfruntime.device()
 
     def verify(self) -> None:
         """Refuse a model file whose sha256 differs from its card's."""
@@ -81,13 +91,16 @@ class InferenceEngine:
 
                 raise ModelError(f"model file of '{self.card.id}' is missing: {self.card.model_path}")
             self.verify()
-            predictor, model = load_predictor(self.card)
+            if uses_onnx(self.card):
+                predictor, model, self.runtime = load_onnx_predictor(self.card), None, "onnx"
+            else:
+                (predictor, model), self.runtime = load_predictor(self.card), "tensorflow"
             self._warm_up(predictor)
             self._keras_model = model
             self._predictor = predictor
             self.load_seconds = time.perf_counter() - started
             log.info("loaded %s in %.1f s on %s", self.card.id, self.load_seconds,
-                     tfruntime.device().description)
+                     self.device().description)
 
     def load_in_background(self) -> Future[None]:
         """Start :meth:`load` on a worker thread; the future reports errors."""

@@ -95,6 +95,15 @@ def _savedmodel_predictor(path: Path, card: ModelCard) -> Predictor:
     return run
 
 
+def load_card_keras_model(card: ModelCard) -> Any:
+    """The card's model as Keras (a composite assembled); None for a SavedModel."""
+    if model_format(card.model_path) == "savedmodel":
+        return None
+    if is_composite(card):
+        return load_composite(card, load_keras_model)
+    return load_keras_model(card.model_path)
+
+
 def load_predictor(card: ModelCard) -> tuple[Predictor, Any]:
     """Load the card's model; return (predictor, Keras model or None for SavedModel)."""
     path = card.model_path
@@ -103,8 +112,5 @@ def load_predictor(card: ModelCard) -> tuple[Predictor, Any]:
     fmt = model_format(path)
     if fmt == "savedmodel":
         return _savedmodel_predictor(path, card), None
-    if is_composite(card):
-        model = load_composite(card, load_keras_model)
-    else:
-        model = load_keras_model(path)
+    model = load_card_keras_model(card)
     return _keras_predictor(model, card), model

@@ -90,6 +90,14 @@ class ModelCard:
         """Ids of the classes counted towards P(malignant)."""
         return tuple(c.id for c in self.classes if c.malignant)
 
+    @property
+    def onnx(self) -> dict[str, Any] | None:
+        """The card's ONNX export of the model (``file``, ``sha256``, how it was checked), or None."""
+        value = self.raw.get("onnx")
+        if isinstance(value, dict) and value.get("file") and value.get("sha256"):
+            return value
+        return None
+
     def class_name(self, class_id: str) -> str:
         """Readable name of a class id (the id itself if unknown)."""
         return next((c.name for c in self.classes if c.id == class_id), class_id)

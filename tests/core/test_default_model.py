@@ -88,3 +88,22 @@ def test_engine_reports_its_device_and_timings(default_engine):
     prediction = default_engine.predict([np.zeros((100, 100, 3), np.uint8)])[0]
     assert prediction.timings_ms["inference"] > 0
     assert prediction.model_sha256 == default_engine.card.sha256
+
+
+def test_onnx_runtime_gives_the_keras_numbers_on_real_images(default_engine, shared_data,
+                                                             monkeypatch):
+    """The default runs on ONNX Runtime; TensorFlow on the same images agrees within 1e-4."""
+    from skindesk.core.engine import InferenceEngine
+
+    assert default_engine.card.onnx is not None
+    assert default_engine.runtime == "onnx", "the bundled default should use its ONNX export"
+    files = (sample_files(shared_data / "ham10000" / "images" / "mel", 4)
+             + sample_files(shared_data / "kaggle_benign_malignant" / "test" / "benign", 4))
+    images = [load_image(f).rgb for f in files]
+    monkeypatch.setenv("SKINDESK_RUNTIME", "tensorflow")
+    keras_engine = InferenceEngine(default_engine.card)
+    for fast, slow in zip(default_engine.predict(images), keras_engine.predict(images)):
+        assert keras_engine.runtime == "tensorflow"
+        np.testing.assert_allclose(list(fast.probabilities.values()),
+                                   list(slow.probabilities.values()), atol=1e-4)
+        assert fast.top_class == slow.top_class and fast.flagged == slow.flagged
