@@ -10,7 +10,10 @@ In one run, on the same images, it measures:
   same batch size, so their ratio shows the engine's overhead;
 * peak resident memory of each phase (Linux ``VmHWM``, reset between phases).
 
-Usage: python bench/bench_engine.py [--images 48] [--batch 8 16] [--json OUT]
+With a model whose card ships an ONNX export (the default), the engine runs
+on ONNX Runtime, and the same engine forced onto TensorFlow is timed too.
+
+Usage: python bench/bench_engine.py [--images 48] [--batch 8 16] [--model ID] [--json OUT]
 """
 
 from __future__ import annotations
@@ -69,13 +72,15 @@ def timed(fn, repeats: int) -> list[float]:
 def bench_naive(card, files, meta) -> dict:
     import keras
 
-    model = keras.models.load_model(card.model_path, compile=False)
+    from skindesk.core.model_loader import load_card_keras_model
+
+    model = load_card_keras_model(card)  # the whole model (a composite's backbone and head)
     height, width = card.input_size
 
     def one(i: int) -> None:
         img = keras.utils.load_img(files[i % len(files)], target_size=(height, width))
         x = np.expand_dims(keras.utils.img_to_array(img), 0)
-        model.predict([x, meta[None]], verbose=0)
+        model.predict([x, meta[None]] if meta is not None else x, verbose=0)
 
     one(0)  # warm: the first predict call builds its function
     reset_peak_memory()
@@ -93,6 +98,19 @@ def bench_engine_single(engine, files) -> dict:
     reset_peak_memory()
     times = timed(one, len(files))
     return {"median_s": statistics.median(times), "peak_mb": peak_memory_mb()}
+
+
+def bench_engine_on_tensorflow(card, files) -> dict:
+    """The same engine forced onto TensorFlow (what the ONNX export saves)."""
+    from skindesk.core.engine import InferenceEngine
+
+    os.environ["SKINDESK_RUNTIME"] = "tensorflow"
+    try:
+        engine = InferenceEngine(card)
+        engine.load()
+    finally:
+        del os.environ["SKINDESK_RUNTIME"]
+    return bench_engine_single(engine, files)
 
 
 def bench_batches(service, engine, files, batch: int) -> dict:
@@ -117,6 +135,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=48)
     parser.add_argument("--batch", type=int, nargs="+", default=[8, 16])
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--model", help="model id (the default model when omitted)")
     args = parser.parse_args()
 
     from skindesk.core.metadata import UNKNOWN, encode_metadata
@@ -124,22 +143,28 @@ def main() -> None:
 
     files = sample_images(args.images)
     service = SkinDeskService()
-    engine = service.engine()
+    engine = service.engine(args.model)
     started = time.perf_counter()
     engine.load()
     load_s = time.perf_counter() - started
-    meta = encode_metadata(engine.card.metadata_input, UNKNOWN)
+    card = engine.card
+    meta = encode_metadata(card.metadata_input, UNKNOWN) if card.metadata_input else None
     engine_single = bench_engine_single(engine, files)
-    naive = bench_naive(engine.card, files, meta)
+    tf_single = bench_engine_on_tensorflow(card, files) if engine.runtime == "onnx" else None
+    naive = bench_naive(card, files, meta)
     batches = [bench_batches(service, engine, files, b) for b in args.batch]
     report = {
         "device": engine.device().description,
+        "runtime": engine.runtime,
         "model": engine.card.id,
         "images": len(files),
         "model_load_s": round(load_s, 2),
         "naive_single_s": round(naive["median_s"], 4),
         "engine_single_s": round(engine_single["median_s"], 4),
         "single_latency_ratio": round(engine_single["median_s"] / naive["median_s"], 3),
+        **({"engine_tensorflow_single_s": round(tf_single["median_s"], 4),
+            "tensorflow_latency_ratio": round(tf_single["median_s"] / naive["median_s"], 3)}
+           if tf_single else {}),
         "naive_single_ips": round(1 / naive["median_s"], 2),
         "engine_single_ips": round(1 / engine_single["median_s"], 2),
         "peak_mb": {"engine_single": round(engine_single["peak_mb"]), "naive": round(naive["peak_mb"])},
@@ -152,13 +177,17 @@ def main() -> None:
 
 
 def print_report(r: dict) -> None:
-    print(f"device: {r['device']}   model: {r['model']}   images: {r['images']}   "
-          f"model load: {r['model_load_s']} s")
+    print(f"device: {r['device']}   runtime: {r['runtime']}   model: {r['model']}   "
+          f"images: {r['images']}   model load: {r['model_load_s']} s")
     print(f"single image, end to end (decode + resize + predict), median of {r['images']}:")
     print(f"  naive notebook way (load_img + model.predict): {r['naive_single_s'] * 1000:7.1f} ms"
           f"  ({r['naive_single_ips']:.2f} img/s)")
     print(f"  SkinDesk engine:                               {r['engine_single_s'] * 1000:7.1f} ms"
           f"  ({r['engine_single_ips']:.2f} img/s)")
+    if "engine_tensorflow_single_s" in r:
+        print(f"  SkinDesk engine on TensorFlow instead:         "
+              f"{r['engine_tensorflow_single_s'] * 1000:7.1f} ms  "
+              f"(ratio {r['tensorflow_latency_ratio']:.2f})")
     print(f"  latency ratio engine/naive: {r['single_latency_ratio']:.2f}  (aim <= 0.5)")
     for b in r["batches"]:
         print(f"batch {b['batch']:>3}: pure compute {b['compute_ips']:.2f} img/s, files end to end "
