@@ -16,7 +16,6 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
-from skindesk.core._dicom import read_dicom
 from skindesk.core._pillow import load_with_pillow
 from skindesk.core.errors import ImageLoadError
 
@@ -118,6 +117,8 @@ def load_image(
         if image_format is None:
             raise ImageLoadError(path, "not an image (unrecognised content)")
         if image_format == "DICOM":
+            from skindesk.core._dicom import read_dicom  # pydicom: ~0.5 s to import, rarely needed
+
             rgb, source_mode = read_dicom(fp, path, max_pixels)
             return _result(rgb, path, "DICOM", source_mode, exif_rotated=False)
         rgb, source_mode, rotated = load_with_pillow(fp, path, image_format, max_pixels, max_side)

@@ -89,11 +89,12 @@ def _freeze_long_lived_objects() -> None:
     A full collection walks every tracked object while holding the GIL, so
     its length grows with everything the process ever imported; objects
     alive at this point (modules, the service, the window) live as long as
-    the app. Collecting once now, in a worker, and freezing what survives
-    makes later collections cover only newer objects: short pauses, even in
-    a process that imported TensorFlow for something else (a test session).
+    the app. Freezing them makes later collections cover only newer objects:
+    short pauses, even in a process that imported TensorFlow for something
+    else (a test session). No collection first: that alone would hold the
+    GIL for tens of milliseconds, and the little garbage frozen with them
+    costs nothing.
     """
-    gc.collect()
     gc.freeze()
 
 

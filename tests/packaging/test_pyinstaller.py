@@ -240,7 +240,7 @@ def test_app_opens_its_main_window_and_quits(executable: Executable, tmp_path: P
         # The model loads in the engine process: this executable started again by
         # multiprocessing (freeze_support), which must become the engine, not a second app.
         model_line = process.stdout.readline().split()
-        assert model_line[:1] == ["SKINDESK_MODEL_READY"] and model_line[-1] == "ready", model_line
+        assert model_line[:1] == ["SKINDESK_MODEL_READY"] and model_line[3] == "ready", model_line
         print(f"model ready {float(model_line[1]) / 1000:.1f} s after start, "
               f"longest Tk stall meanwhile {model_line[2]} ms")
         xdotool("windowfocus", window)

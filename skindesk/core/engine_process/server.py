@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 # Enough for a Grad-CAM and a batch scan to run side by side with a preview.
 _WORKERS = 4
+# Below the window's priority: when loading TensorFlow or a batch keeps every core busy,
+# the scheduler still runs the Tk thread at once. Idle cores are used all the same.
+NICENESS = 5
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,8 @@ def _install_model(path: str, card_data: dict[str, Any]) -> Any:
 def serve(conn: Connection, log_level: int = logging.INFO) -> None:
     """Answer calls on ``conn`` until told to stop or the front end goes away."""
     answerer = _Answerer(conn)
+    if hasattr(os, "nice"):  # POSIX; Windows keeps normal priority
+        os.nice(NICENESS)
     root = logging.getLogger("skindesk")
     root.addHandler(_PipeLogHandler(answerer))
     root.setLevel(log_level)
