@@ -32,6 +32,9 @@ READY_ENV = "SKINDESK_REPORT_READY"
 EXIT_OK = 0
 EXIT_NO_DISPLAY = 2
 EXIT_INTERNAL = 3
+# The first full paint follows the window's mapping; starting the engine (imports, a second
+# process) in the same instant would compete with it for the CPU on small machines.
+START_DELAY_MS = 250
 
 
 def process_age_ms() -> float | None:
@@ -98,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         def ready() -> None:
             close_splash()  # a packaged build's splash, shown while it unpacked
             _report_ready(root)
-            window.start()  # the model loads only once the window is on screen
+            root.after(START_DELAY_MS, window.start)  # the model loads once the window is painted
             if os.environ.get(READY_ENV):
                 _watch_model_loading(root, window)
 
