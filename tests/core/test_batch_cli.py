@@ -94,6 +94,7 @@ def test_ctrl_c_keeps_the_results_so_far_and_resume_finishes(tmp_path, monkeypat
     make_images(tmp_path / "photos", 30)
     out = tmp_path / "out.csv"
     draw = _progress.ProgressBar.update
+    handler_before = signal.getsignal(signal.SIGINT)  # SIG_IGN when started in the background
 
     def interrupt_after_a_batch(bar, progress):
         draw(bar, progress)
@@ -112,7 +113,7 @@ def test_ctrl_c_keeps_the_results_so_far_and_resume_finishes(tmp_path, monkeypat
     assert len(read_csv(out)) == 30
     assert f"from an earlier run {len(kept)}" in capsys.readouterr().out
     assert not FolderScan(tmp_path / "photos", engine=tiny_engine()).unfinished_earlier_run
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is handler_before  # the scan put it back
 
 
 def test_a_missing_folder_is_a_usage_error(tmp_path, capsys):
