@@ -117,3 +117,27 @@ def test_a_card_without_onnx_runs_on_tensorflow(tmp_path, monkeypatch):
     assert card.onnx is None
     assert engine_on("onnx", card, monkeypatch).runtime == "tensorflow"
     assert json.loads(card.card_path.read_text()).get("onnx") is None
+
+
+def test_the_engine_process_predicts_at_once_and_prepares_gradcam_in_the_background(
+        exported, caplog):
+    import logging
+    import time
+
+    from skindesk.core.engine_process import ProcessService
+    from skindesk.core.registry import ModelRegistry
+
+    service = ProcessService(ModelRegistry([exported.folder.parent]))
+    try:
+        with caplog.at_level(logging.INFO, logger="skindesk"):
+            engine = service.engine(exported.id)
+            engine.load()
+            assert "ONNX Runtime" in engine.device().description
+            deadline = time.monotonic() + 120
+            while "Grad-CAM ready for tiny" not in caplog.text and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert "[engine process] Grad-CAM ready for tiny" in caplog.text
+        explanation = service.explain(lesions(1)[0], "gradcam", model_id=exported.id)
+        assert explanation.heatmap.shape == (60, 80)
+    finally:
+        service.close()

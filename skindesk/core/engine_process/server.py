@@ -100,6 +100,7 @@ class _Models:
     def __init__(self) -> None:
         self._engines: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
+        self._warming: set[int] = set()
 
     def engine(self, card: ModelCard) -> Any:
         from skindesk.core.engine import InferenceEngine
@@ -115,6 +116,10 @@ class _Models:
     def load(self, card: ModelCard) -> LoadedInfo:
         engine = self.engine(card)
         engine.load()
+        if engine.runtime == "onnx" and id(engine) not in self._warming:
+            self._warming.add(id(engine))
+            threading.Thread(target=_warm_gradients, args=(engine,), name="gradcam-warm-up",
+                             daemon=True).start()
         device = engine.device()
         return LoadedInfo(device.kind, device.description, engine.load_seconds, os.getpid())
 
@@ -132,6 +137,20 @@ class _Models:
         return {"load": self.load, "predict_prepared": self.predict_prepared,
                 "explain": self.explain, "inspect_model": _inspect_model,
                 "install_model": _install_model, "ping": os.getpid}
+
+
+def _warm_gradients(engine: Any) -> None:
+    """Load TensorFlow and the Keras model now, so the first Grad-CAM does not wait for them.
+
+    Under ONNX Runtime the model is ready for predictions in about a second; the
+    Keras model explanations need takes several seconds more, spent here in the
+    background (predictions go on meanwhile) rather than when the user asks.
+    """
+    try:
+        _ = engine.keras_model
+        log.info("Grad-CAM ready for %s", engine.card.id)
+    except Exception as error:  # noqa: BLE001 - an explanation request will report it
+        log.warning("could not prepare Grad-CAM for %s: %s", engine.card.id, error)
 
 
 def _inspect_model(path: str) -> Any:
