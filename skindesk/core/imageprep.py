@@ -8,6 +8,8 @@ the bundled model was trained with.
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 
@@ -38,9 +40,13 @@ def resize_for_model(rgb: np.ndarray, card: ModelCard) -> np.ndarray:
     return cv2.resize(pixels, (width, height), interpolation=interpolation)
 
 
-def scale_pixels(resized: np.ndarray, scaling: str) -> np.ndarray:
-    """Apply the card's pixel scaling to a resized RGB image -> float32."""
-    pixels = resized.astype(np.float32, copy=False)
+def scale_pixels(resized: Any, scaling: str) -> Any:
+    """Apply the card's pixel scaling to a resized RGB image -> float32.
+
+    Also takes a float32 TensorFlow tensor (training's input pipeline), so
+    training and the engine scale pixels with one piece of code.
+    """
+    pixels = resized.astype(np.float32, copy=False) if isinstance(resized, np.ndarray) else resized
     if scaling == "none":
         return pixels
     if scaling == "rescale":

@@ -22,6 +22,7 @@ import numpy as np
 
 from skindesk.core.errors import ImageLoadError
 from skindesk.core.imageio import load_image
+from skindesk.core.imageprep import scale_pixels
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.training.arrays import Arrays, class_targets
 from skindesk.core.training.sources import TrainImage
@@ -70,33 +71,6 @@ def read_resized(path: str, size: int) -> tuple[np.ndarray, bool]:
     if pixels.shape[:2] == (size, size):
         return pixels, True
     return np.asarray(cv2.resize(pixels, (size, size), interpolation=cv2.INTER_LINEAR), np.float32), True
-
-
-def scale_pixels_tf(pixels: Any, scaling: str) -> Any:
-    """TensorFlow twin of :func:`skindesk.core.imageprep.scale_pixels` (float32 RGB 0–255 in)."""
-    import tensorflow as tf
-
-    from skindesk.core.imageprep import (
-        _IMAGENET_CAFFE_BGR_MEAN as _CAFFE_BGR_MEAN,
-    )
-    from skindesk.core.imageprep import (
-        _IMAGENET_TORCH_MEAN as _TORCH_MEAN,
-    )
-    from skindesk.core.imageprep import (
-        _IMAGENET_TORCH_STD as _TORCH_STD,
-    )
-
-    if scaling == "none":
-        return pixels
-    if scaling == "rescale":
-        return pixels / 255.0
-    if scaling == "minus-one-one":
-        return pixels / 127.5 - 1.0
-    if scaling == "imagenet-caffe":
-        return pixels[..., ::-1] - tf.constant(_CAFFE_BGR_MEAN, tf.float32)
-    if scaling == "imagenet-torch":
-        return (pixels / 255.0 - tf.constant(_TORCH_MEAN, tf.float32)) / tf.constant(_TORCH_STD, tf.float32)
-    raise ValueError(f"unknown pixel scaling {scaling!r}")
 
 
 def _jitter(pixels: Any) -> Any:
@@ -154,7 +128,7 @@ def image_dataset(table: ImageTable, size: int, scaling: str, batch_size: int, m
         return data.map(_augmented_batch(table.labels, scaling, weights, seed)).prefetch(2)
 
     def scaled(images: Any, index: Any) -> tuple[Any, Any]:
-        return scale_pixels_tf(images, scaling), (tf.gather(labels, index) if mode == "val" else index)
+        return scale_pixels(images, scaling), (tf.gather(labels, index) if mode == "val" else index)
 
     return data.map(scaled).prefetch(2)
 
@@ -184,6 +158,6 @@ def _augmented_batch(table_labels: np.ndarray, scaling: str, weights: np.ndarray
 
     def step(x: Any, index: Any) -> tuple[Any, Any, Any]:
         y = tf.gather(labels, index)
-        return scale_pixels_tf(rotate(x, training=True), scaling), y, tf.gather(class_weight, y)
+        return scale_pixels(rotate(x, training=True), scaling), y, tf.gather(class_weight, y)
 
     return step
