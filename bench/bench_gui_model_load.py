@@ -26,8 +26,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench_gui_startup import read_line  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = "SKINDESK_MODEL_READY"
@@ -41,16 +42,9 @@ def time_one(extra_env: dict[str, str], timeout: float) -> tuple[float, float, s
                "TF_CPP_MIN_LOG_LEVEL": "2", **extra_env}
         process = subprocess.Popen([sys.executable, "-m", "skindesk"], cwd=ROOT, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        deadline = time.monotonic() + timeout
         try:
-            assert process.stdout is not None
-            for line in process.stdout:
-                if line.startswith(LINE):
-                    _, ms, gap, state, first = line.split()
-                    return float(ms) / 1000, float(gap), state, float(first)
-                if time.monotonic() > deadline:
-                    break
-            raise RuntimeError(f"no {LINE} line within {timeout:.0f} s")
+            _, ms, gap, state, first = read_line(process, LINE, timeout).split()
+            return float(ms) / 1000, float(gap), state, float(first)
         finally:
             process.terminate()
             try:

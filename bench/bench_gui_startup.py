@@ -76,7 +76,7 @@ def time_one(command: list[str], title: str, use_xdotool: bool, timeout: float
             watcher = threading.Thread(target=_watch_with_xdotool, args=(title, seen, stop))
             watcher.start()
         try:
-            line = _read_ready_line(process, timeout)
+            line = read_line(process, READY, timeout)
             ready = time.monotonic() - start
             if watcher is not None:
                 watcher.join(timeout)
@@ -91,15 +91,16 @@ def time_one(command: list[str], title: str, use_xdotool: bool, timeout: float
         return ready, mapped, line
 
 
-def _read_ready_line(process: subprocess.Popen[str], timeout: float) -> str:
+def read_line(process: subprocess.Popen[str], prefix: str, timeout: float) -> str:
+    """The first line of the process's output that starts with ``prefix`` (stripped)."""
     deadline = time.monotonic() + timeout
     assert process.stdout is not None
     for line in process.stdout:
-        if line.startswith(READY):
+        if line.startswith(prefix):
             return line.strip()
         if time.monotonic() > deadline:
             break
-    raise RuntimeError(f"no {READY} line within {timeout:.0f} s (exit code {process.poll()})")
+    raise RuntimeError(f"no {prefix} line within {timeout:.0f} s (exit code {process.poll()})")
 
 
 def run_series(name: str, command: list[str], title: str, runs: int, use_xdotool: bool,

@@ -27,10 +27,30 @@ from skindesk.core.registry import ModelRegistry
 
 ProgressCallback = Callable[[int, int], None]
 
-# One engine per model file per process, shared by every service instance,
-# so the model is loaded once however many front ends ask for it.
-_ENGINES: dict[tuple[str, str, str], InferenceEngine] = {}
-_ENGINES_LOCK = threading.Lock()
+
+
+class EngineCache:
+    """One engine per model file; a card edited since (a new threshold) replaces the engine's."""
+
+    def __init__(self) -> None:
+        self._engines: dict[tuple[str, str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, card: ModelCard, create: Callable[[ModelCard], Any]) -> Any:
+        """The engine of ``card``'s model file, made with ``create(card)`` the first time."""
+        key = (card.id, card.sha256, str(card.model_path))
+        with self._lock:
+            engine = self._engines.get(key)
+            if engine is None:
+                engine = self._engines[key] = create(card)
+            elif engine.card != card:
+                engine.card = card  # the edited card counts from now on
+            return engine
+
+
+# Shared by every service instance, so a model is loaded once per process
+# however many front ends ask for it.
+_ENGINES = EngineCache()
 
 
 @dataclass
@@ -79,15 +99,7 @@ class SkinDeskService:
 
     def engine(self, model_id: str | None = None) -> InferenceEngine:
         """The (lazily loading) engine of a model; one per model per process."""
-        card = self.registry.get(model_id)
-        key = (card.id, card.sha256, str(card.model_path))
-        with _ENGINES_LOCK:
-            if key not in _ENGINES:
-                _ENGINES[key] = InferenceEngine(card)
-            elif _ENGINES[key].card != card:
-                # Same model file, edited card (a newly chosen threshold): use it from now on.
-                _ENGINES[key].card = card
-            return _ENGINES[key]
+        return _ENGINES.get(self.registry.get(model_id), InferenceEngine)
 
     def predict_files(
         self,

@@ -50,10 +50,18 @@ def process_age_ms() -> float | None:
         return None
 
 
-def _report_ready(root: tkinter.Misc) -> None:
-    since_import = (time.monotonic() - _IMPORTED_AT) * 1000
+def _since_import_ms() -> float:
+    return (time.monotonic() - _IMPORTED_AT) * 1000
+
+
+def _since_start_ms() -> float:
+    """Milliseconds since the process started (since this module's import where unknown)."""
     age = process_age_ms()
-    since_start = age if age is not None else since_import
+    return age if age is not None else _since_import_ms()
+
+
+def _report_ready(root: tkinter.Misc) -> None:
+    since_import, since_start = _since_import_ms(), _since_start_ms()
     log.info("window ready in %.0f ms since process start (%.0f ms since skindesk.gui.app import)",
              since_start, since_import)
     if os.environ.get(READY_ENV):
@@ -63,11 +71,7 @@ def _report_ready(root: tkinter.Misc) -> None:
 def _watch_model_loading(root: tkinter.Misc, window: object) -> None:
     from skindesk.gui.load_watch import LoadWatch
 
-    def since_start() -> float:
-        age = process_age_ms()
-        return age if age is not None else (time.monotonic() - _IMPORTED_AT) * 1000
-
-    LoadWatch(root, lambda: window.model.status.state, since_start).start()  # type: ignore[attr-defined]
+    LoadWatch(root, lambda: window.model.status.state, _since_start_ms).start()  # type: ignore[attr-defined]
 
 
 def _when_ready(root: tkinter.Misc, callback: object) -> None:

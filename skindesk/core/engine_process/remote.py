@@ -10,7 +10,6 @@ sends Grad-CAM (which needs the model's gradients) to the child whole.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +20,7 @@ from skindesk.core.engine_process.client import EngineProcess
 from skindesk.core.metadata import UNKNOWN, PatientMetadata
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.registry import ModelRegistry
-from skindesk.core.service import SkinDeskService
+from skindesk.core.service import EngineCache, SkinDeskService
 from skindesk.core.tfruntime import DeviceInfo
 
 
@@ -88,19 +87,12 @@ class ProcessService(SkinDeskService):
                  process: EngineProcess | None = None) -> None:
         super().__init__(registry)
         self.process = process or EngineProcess()
-        self._engines: dict[tuple[str, str, str], RemoteEngine] = {}
-        self._engines_lock = threading.Lock()
+        self._engines = EngineCache()  # this service's: they use its process
 
     def engine(self, model_id: str | None = None) -> RemoteEngine:
         """The engine of a model (the default when None); one per model for this service."""
-        card = self.registry.get(model_id)
-        key = (card.id, card.sha256, str(card.model_path))
-        with self._engines_lock:
-            engine = self._engines.get(key)
-            if engine is None:
-                engine = self._engines[key] = RemoteEngine(card, self.process)
-            engine.card = card  # an edited card (a newly chosen threshold) counts from now on
-            return engine
+        return self._engines.get(self.registry.get(model_id),
+                                 lambda card: RemoteEngine(card, self.process))
 
     def explain(
         self,

@@ -98,20 +98,16 @@ class _Models:
     """The child's engines, one per model file, created from the caller's card."""
 
     def __init__(self) -> None:
-        self._engines: dict[tuple[str, str, str], Any] = {}
-        self._lock = threading.Lock()
+        from skindesk.core.service import EngineCache
+
+        self._engines = EngineCache()
         self._warming: set[int] = set()
 
     def engine(self, card: ModelCard) -> Any:
+        """The engine for the caller's card (the truth: e.g. a newly chosen threshold)."""
         from skindesk.core.engine import InferenceEngine
 
-        key = (card.id, card.sha256, str(card.model_path))
-        with self._lock:
-            engine = self._engines.get(key)
-            if engine is None:
-                engine = self._engines[key] = InferenceEngine(card)
-            engine.card = card  # the caller's card is the truth (e.g. a new threshold)
-            return engine
+        return self._engines.get(card, InferenceEngine)
 
     def load(self, card: ModelCard) -> LoadedInfo:
         engine = self.engine(card)
