@@ -1,6 +1,8 @@
 """Cache backbone features for the default-model training sets (slow; resumable).
 
-Usage: python scripts/extract_default_features.py CACHE_DIR
+Usage: python scripts/extract_default_features.py CACHE_DIR [--block13]
+``--block13`` also stores block 13's 8x8x1024 maps (128 KB per image), which
+``"tune": "block14"`` recipes retrain block 14 on.
 Order: the original view of every set first (enough to train), then the
 augmented views, so an interrupted run is still useful.
 """
@@ -21,6 +23,7 @@ from skindesk.core.training.features import FeatureCache, extract_features
 
 def main() -> None:
     cache = FeatureCache(sys.argv[1])
+    with_block13 = "--block13" in sys.argv[2:]
     tfruntime.tensorflow()
     backbone = load_backbone()
     jobs = [(name, images, "orig") for name, images in image_sets().items()]
@@ -31,7 +34,7 @@ def main() -> None:
         start = time.time()
         print(f"{name} {view}: {len(images)} images", flush=True)
         extract_features(backbone, cache, name, [i.path for i in images], [i.key for i in images], view,
-                         on_progress=lambda done, total: print(f"  {done}/{total}", flush=True)
+                         with_block13=with_block13, on_progress=lambda done, total: print(f"  {done}/{total}", flush=True)
                          if done % 640 < 32 else None)
         print(f"  done in {time.time() - start:.0f} s", flush=True)
 

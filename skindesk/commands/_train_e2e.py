@@ -55,7 +55,8 @@ def is_end_to_end(args: argparse.Namespace) -> bool:
 
 def _refuse_head_options(args: argparse.Namespace) -> None:
     given = [flag for flag, value in (("--views", args.views), ("--metadata", args.metadata),
-                                      ("--hidden", args.hidden is not None)) if value]
+                                      ("--hidden", args.hidden is not None),
+                                      ("--tune-last-block", args.tune_last_block)) if value]
     if given:
         raise SettingsError(f"{', '.join(given)} only apply to a head on the bundled backbone "
                             f"(--base-weights {DEFAULT_BASE}); end-to-end training augments on the fly")

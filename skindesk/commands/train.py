@@ -48,6 +48,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--hidden", type=int, help="hidden units of the head (0: linear)")
     parser.add_argument("--metadata", action="store_true", help="also feed age, sex and site to the head")
     parser.add_argument("--views", metavar="LIST", help="augmented views of training images, e.g. mixed,geo")
+    parser.add_argument("--tune-last-block", action="store_true",
+                        help="also retrain the backbone's last block (block 14) on cached block-13 maps")
     parser.add_argument("--cap", type=int, metavar="N", help="at most N images per class and split")
     parser.add_argument("--label-map", metavar="JSON", help="map dataset labels to model classes")
     parser.add_argument("--target-sensitivity", type=float, default=None, metavar="T",
@@ -83,6 +85,10 @@ def build_recipe(args: argparse.Namespace) -> Any:
         changes["label_map"] = parse_label_map(args.label_map)
     if args.target_sensitivity is not None:
         changes["target_sensitivity"] = args.target_sensitivity
+    if args.tune_last_block and recipe.tune is None:
+        from skindesk.core.training.tune import TuneConfig
+
+        changes["tune"] = TuneConfig()
     return dataclasses.replace(recipe, **changes)
 
 

@@ -43,8 +43,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         yield _train(root)
 
 
-def _train(root: Path) -> dict:
-    data = root / "clinic"
+def write_clinic_dataset(data: Path) -> Path:
+    """44 generated lesions (half 'mel', half 'nv') and their labels.csv in ``data``."""
     (data / "images").mkdir(parents=True)
     lines = ["image_id,dx,lesion_id"]
     for i in range(44):
@@ -52,6 +52,11 @@ def _train(root: Path) -> dict:
         cv2.imwrite(str(data / "images" / f"IMG_{i:03d}.jpg"), _lesion(malignant, i)[..., ::-1])
         lines.append(f"IMG_{i:03d},{'mel' if malignant else 'nv'},L{i // 2 * 2 + (i % 2)}")
     (data / "labels.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return data
+
+
+def _train(root: Path) -> dict:
+    data = write_clinic_dataset(root / "clinic")
     out = root / "models" / "clinic-head"
     code = main(["train", str(data / "labels.csv"), "--out", str(out), "--views", "mixed",
                  "--epochs", "40", "--hidden", "0", "--cache", str(root / "cache"), "--install"])

@@ -19,7 +19,7 @@ from skindesk.core.training.sources import TrainImage
 class Arrays:
     """Features, metadata, class indices and bookkeeping for one split."""
 
-    features: np.ndarray        # (N, F) float32
+    features: np.ndarray        # (N, F) float32, or (N, 8, 8, 1024) block-13 maps
     metadata: np.ndarray        # (N, M) float32; M = 0 without a metadata input
     labels: np.ndarray          # (N,) int class index of the card
     malignant: np.ndarray       # (N,) bool
@@ -62,8 +62,10 @@ def class_targets(images: Sequence[TrainImage], card: ModelCard,
 
 def build_arrays(cache: FeatureCache, set_name: str, view: str, set_images: Sequence[TrainImage],
                  wanted: Sequence[TrainImage], card: ModelCard, metadata_spec: dict[str, Any] | None,
-                 overrides: dict[str, Any] | None = None) -> Arrays:
+                 overrides: dict[str, Any] | None = None, kind: str = "pooled") -> Arrays:
     """Rows of ``wanted`` (a subset of the cached ``set_images``) with ``view`` features.
+
+    ``kind`` is "pooled" (feature vectors) or "block13" (the maps a tuned tail takes).
 
     Images whose features could not be extracted (unreadable files) are left out.
     """
@@ -71,7 +73,7 @@ def build_arrays(cache: FeatureCache, set_name: str, view: str, set_images: Sequ
     done = np.load(cache.folder / f"{set_name}.{view}.done.npy")
     kept = [i for i in wanted if done[row_of[i.key]]]
     rows = np.array([row_of[i.key] for i in kept], dtype=np.int64)
-    features = np.asarray(cache.load(set_name, view)[np.sort(rows)], dtype=np.float32)
+    features = np.asarray(cache.load(set_name, view, kind)[np.sort(rows)], dtype=np.float32)
     features = features[np.argsort(np.argsort(rows))]  # back to the order of ``kept``
     metadata = (np.stack([encode_metadata(metadata_spec, i.meta) for i in kept]) if metadata_spec
                 else np.zeros((len(kept), 0), dtype=np.float32))

@@ -24,11 +24,24 @@ def _data_summary(sources: list[SourceImages]) -> dict[str, Any]:
     return summary
 
 
-def _training_text(sources: list[SourceImages]) -> str:
+def _training_text(sources: list[SourceImages], tuned: bool) -> str:
     parts = [f"{s.name} ({len(s.train)} training images"
              + (f", plus augmented views: {', '.join(s.views)}" if s.views else "") + ")" for s in sources]
-    return ("Head trained on frozen backbone features of: " + "; ".join(parts)
+    what = ("Head, then the backbone's last block with the head, trained on cached backbone features of: "
+            if tuned else "Head trained on frozen backbone features of: ")
+    return (what + "; ".join(parts)
             + ". Validation splits were used only for early stopping, the temperature and the threshold.")
+
+
+def _architecture(base: ModelCard, recipe: Recipe, temperature: float) -> str:
+    head = "linear" if not recipe.head.hidden else f"{recipe.head.hidden}-unit hidden layer"
+    inputs = ", with patient metadata" if recipe.head.use_metadata else ", image only"
+    if recipe.tune is None:
+        trunk = f"Frozen Normalization + Xception backbone of '{base.id}'"
+    else:
+        trunk = (f"Normalization + Xception backbone of '{base.id}', frozen up to '{recipe.tune.cut}', "
+                 f"with its last block retrained from '{recipe.tune.train_from}' on")
+    return f"{trunk}; new head ({head}{inputs}) with temperature scaling (T = {temperature:.3f})."
 
 
 def threshold_record(fitted: dict[str, Any], recipe: Recipe, fitted_part: str = "head") -> dict[str, Any]:
@@ -40,11 +53,13 @@ def threshold_record(fitted: dict[str, Any], recipe: Recipe, fitted_part: str = 
     return threshold
 
 
-def _limitations(base: ModelCard, sources: list[SourceImages]) -> list[str]:
+def _limitations(base: ModelCard, sources: list[SourceImages], tuned: bool) -> list[str]:
     names = ", ".join(s.name for s in sources)
+    trained = ("Only the backbone's last block and the classifier head were trained" if tuned
+               else "Only the classifier head was trained")
     return [
-        (f"Only the classifier head was trained (on {names}); the image features come from the "
-         f"frozen backbone of '{base.id}', so what that backbone cannot see, this model cannot either."),
+        (f"{trained} (on {names}); the image features come from the frozen backbone of "
+         f"'{base.id}', so what that backbone cannot see, this model cannot either."),
         ("Validated on the hold-out and test data named in this card only; expect different "
          "sensitivity and specificity on images from other dermatoscopes, cameras and populations."),
         f"Knows only the classes {', '.join(base.class_ids)}; any other lesion is forced into one of them.",
@@ -61,10 +76,7 @@ def trained_card(base: ModelCard, model_id: str, name: str, sha256: str, recipe:
         "id": model_id,
         "name": name,
         "version": created,
-        "architecture": (f"Frozen Normalization + Xception backbone of '{base.id}'; new head "
-                         f"({'linear' if not recipe.head.hidden else f'{recipe.head.hidden}-unit hidden layer'}"
-                         f"{', with patient metadata' if recipe.head.use_metadata else ', image only'}) "
-                         f"with temperature scaling (T = {fitted['temperature']:.3f})."),
+        "architecture": _architecture(base, recipe, fitted["temperature"]),
         "file": "model.keras",
         "sha256": sha256,
         "input": raw["input"],
@@ -72,16 +84,17 @@ def trained_card(base: ModelCard, model_id: str, name: str, sha256: str, recipe:
         "classes": raw["classes"],
         "gradcam_layer": raw.get("gradcam_layer"),
         "threshold": threshold_record(fitted, recipe),
-        "training_data": _training_text(sources),
+        "training_data": _training_text(sources, recipe.tune is not None),
         "training": {
             "created": created, "app_version": __version__, "base_model": base.id,
-            "base_model_sha256": base.sha256, "method": "cached backbone features (CPU), head only",
+            "base_model_sha256": base.sha256, "method": ("cached backbone features (CPU), head only" if recipe.tune is None
+                                 else "cached block-13 maps (CPU), last block and head"),
             "rows": train_rows, "epochs_run": fitted["epochs"], "temperature": round(fitted["temperature"], 4),
             "recipe": recipe.to_dict(), "data": _data_summary(sources),
         },
         "validation": fitted["validation"],
         "intended_use": raw.get("intended_use", ""),
-        "limitations": _limitations(base, sources),
+        "limitations": _limitations(base, sources, recipe.tune is not None),
         "provenance": {"trained_with": "skindesk train", "base_model": base.id},
         "license": raw.get("license", {}),
     }

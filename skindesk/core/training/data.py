@@ -50,31 +50,39 @@ def select_images(recipe: Recipe) -> list[SourceImages]:
 
 
 def cache_all(backbone: Backbone, cache: FeatureCache, sources: list[SourceImages],
-              on_progress: StageProgress | None = None) -> None:
-    """Extract (or reuse) the original view of every cached image, then the augmented views."""
+              on_progress: StageProgress | None = None, with_block13: bool = False) -> None:
+    """Extract (or reuse) the original view of every cached image, then the augmented views.
+
+    ``with_block13`` also caches block 13's maps, for a recipe that tunes block 14.
+    """
     jobs = [(s.name, s.cached, "orig") for s in sources]
     jobs += [(f"{s.name}-train", s.train, view) for s in sources for view in s.views]
     for name, images, view in jobs:
         if not images:
             continue
         stage = f"features {name} ({view})"
+        if with_block13 and not cache.has_block13(name, view):
+            cache.forget(name, view)  # cached earlier without maps: extract again, maps included
         extract_features(backbone, cache, name, [i.path for i in images], [i.key for i in images], view,
-                         on_progress=(lambda d, t, s=stage: on_progress(s, d, t)) if on_progress else None)
+                         with_block13=with_block13, on_progress=(lambda d, t, s=stage: on_progress(s, d, t)) if on_progress else None)
 
 
 def training_arrays(cache: FeatureCache, sources: list[SourceImages], card: ModelCard,
-                    metadata_spec: dict[str, Any] | None, label_map: dict[str, Any]) -> tuple[Arrays, Arrays]:
+                    metadata_spec: dict[str, Any] | None, label_map: dict[str, Any],
+                    kind: str = "pooled") -> tuple[Arrays, Arrays]:
     """(train, val): train has every view of the training images, val only the originals."""
     train_parts, val_parts = [], []
     for s in sources:
         if s.train:
-            train_parts.append(build_arrays(cache, s.name, "orig", s.cached, s.train, card, metadata_spec, label_map))
+            train_parts.append(build_arrays(cache, s.name, "orig", s.cached, s.train, card, metadata_spec,
+                                            label_map, kind))
             for view in s.views:
                 train_parts.append(build_arrays(cache, f"{s.name}-train", view, s.train, s.train, card,
-                                                metadata_spec, label_map))
+                                                metadata_spec, label_map, kind))
         val = in_splits(s.cached, ("val",))
         if val:
-            val_parts.append(build_arrays(cache, s.name, "orig", s.cached, val, card, metadata_spec, label_map))
+            val_parts.append(build_arrays(cache, s.name, "orig", s.cached, val, card, metadata_spec,
+                                          label_map, kind))
     if not train_parts or not val_parts:
         from skindesk.core.errors import UserError
 

@@ -56,6 +56,15 @@ class FeatureCache:
         done = self._path(name, view, "done")
         return done.exists() and bool(np.load(done).all())
 
+    def has_block13(self, name: str, view: str) -> bool:
+        """True when block-13 maps were cached for ``name``/``view``."""
+        return self._path(name, view, "block13").exists()
+
+    def forget(self, name: str, view: str) -> None:
+        """Drop the cached rows of ``name``/``view`` (the image list stays)."""
+        for kind in ("done", "pooled", "block13"):
+            self._path(name, view, kind).unlink(missing_ok=True)
+
     def load(self, name: str, view: str, kind: str = "pooled") -> np.ndarray:
         """The cached array (memory-mapped; read-only)."""
         return np.load(self._path(name, view, kind), mmap_mode="r")

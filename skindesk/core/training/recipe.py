@@ -15,6 +15,7 @@ from typing import Any
 
 from skindesk.core.errors import UserError
 from skindesk.core.training.head import HeadConfig
+from skindesk.core.training.tune import TuneConfig
 from skindesk.core.training.views import VIEWS
 
 
@@ -45,6 +46,7 @@ class Recipe:
     temperature_scaling: bool = True
     target_sensitivity: float = 0.90
     threshold_sources: tuple[str, ...] = ()  # val sources for the threshold; () = all
+    tune: TuneConfig | None = None       # also retrain the backbone's last block (see tune.py)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -67,9 +69,10 @@ def recipe_from_dict(data: dict[str, Any], base: Path) -> Recipe:
     try:
         sources = tuple(_source(s, base) for s in data["sources"])
         head = HeadConfig(**data.get("head", {}))
+        tune = TuneConfig(**data["tune"]) if data.get("tune") is not None else None
         return Recipe(sources, head, dict(data.get("label_map", {})), bool(data.get("dedupe_by_id", False)),
                       bool(data.get("temperature_scaling", True)), float(data.get("target_sensitivity", 0.90)),
-                      tuple(data.get("threshold_sources", ())))
+                      tuple(data.get("threshold_sources", ())), tune)
     except (KeyError, TypeError, ValueError) as error:
         raise RecipeError(f"invalid training recipe: {error}") from None
 
