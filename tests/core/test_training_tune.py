@@ -89,6 +89,8 @@ def test_recipes_read_and_check_the_tune_section(tmp_path: Path) -> None:
     assert recipe_from_dict({"sources": [{"path": "x.csv"}]}, tmp_path).tune is None
     with pytest.raises(RecipeError, match="invalid training recipe"):
         recipe_from_dict({"sources": [{"path": "x.csv"}], "tune": {"blocks": 3}}, tmp_path)
+    with pytest.raises(RecipeError, match="cannot feed patient metadata"):
+        recipe_from_dict({"sources": [{"path": "x.csv"}], "tune": {}, "head": {"use_metadata": True}}, tmp_path)
 
 
 # --- end to end ---------------------------------------------------------------
@@ -121,7 +123,7 @@ def test_the_card_says_the_last_block_was_retrained(trained: dict) -> None:
     card = trained["card"]
     assert card["backbone"] == {**card["backbone"], "model": "ham10000-xception", "cut": "add_11"}
     assert card["gradcam_layer"] == "calibrated_head/block14_sepconv2_act"
-    assert "last block retrained" in card["architecture"]
+    assert "layers from 'block14_sepconv2' on retrained" in card["architecture"]
     assert card["training"]["recipe"]["tune"]["train_from"] == "block14_sepconv2"
     assert card["training"]["method"] == "cached block-13 maps (CPU), last block and head"
     assert card["holdout"]["clinic"]["n"] > 0

@@ -39,8 +39,8 @@ def _architecture(base: ModelCard, recipe: Recipe, temperature: float) -> str:
     if recipe.tune is None:
         trunk = f"Frozen Normalization + Xception backbone of '{base.id}'"
     else:
-        trunk = (f"Normalization + Xception backbone of '{base.id}', frozen up to '{recipe.tune.cut}', "
-                 f"with its last block retrained from '{recipe.tune.train_from}' on")
+        trunk = (f"Normalization + Xception backbone of '{base.id}', its layers from "
+                 f"'{recipe.tune.train_from}' on retrained (the rest frozen)")
     return f"{trunk}; new head ({head}{inputs}) with temperature scaling (T = {temperature:.3f})."
 
 
@@ -53,10 +53,10 @@ def threshold_record(fitted: dict[str, Any], recipe: Recipe, fitted_part: str = 
     return threshold
 
 
-def _limitations(base: ModelCard, sources: list[SourceImages], tuned: bool) -> list[str]:
+def _limitations(base: ModelCard, sources: list[SourceImages], recipe: Recipe) -> list[str]:
     names = ", ".join(s.name for s in sources)
-    trained = ("Only the backbone's last block and the classifier head were trained" if tuned
-               else "Only the classifier head was trained")
+    trained = (f"Only the backbone's layers from '{recipe.tune.train_from}' on and the classifier head were "
+               f"trained" if recipe.tune else "Only the classifier head was trained")
     return [
         (f"{trained} (on {names}); the image features come from the frozen backbone of "
          f"'{base.id}', so what that backbone cannot see, this model cannot either."),
@@ -94,7 +94,7 @@ def trained_card(base: ModelCard, model_id: str, name: str, sha256: str, recipe:
         },
         "validation": fitted["validation"],
         "intended_use": raw.get("intended_use", ""),
-        "limitations": _limitations(base, sources, recipe.tune is not None),
+        "limitations": _limitations(base, sources, recipe),
         "provenance": {"trained_with": "skindesk train", "base_model": base.id},
         "license": raw.get("license", {}),
     }

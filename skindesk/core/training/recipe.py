@@ -70,6 +70,8 @@ def recipe_from_dict(data: dict[str, Any], base: Path) -> Recipe:
         sources = tuple(_source(s, base) for s in data["sources"])
         head = HeadConfig(**data.get("head", {}))
         tune = TuneConfig(**data["tune"]) if data.get("tune") is not None else None
+        if tune is not None and head.use_metadata:
+            raise RecipeError("a recipe that tunes the last block cannot feed patient metadata to the head")
         return Recipe(sources, head, dict(data.get("label_map", {})), bool(data.get("dedupe_by_id", False)),
                       bool(data.get("temperature_scaling", True)), float(data.get("target_sensitivity", 0.90)),
                       tuple(data.get("threshold_sources", ())), tune)
