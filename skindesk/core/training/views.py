@@ -3,8 +3,8 @@
 Each view is a pure function of the image and a seed derived from the file
 name, so a cache built twice holds the same numbers and an interrupted
 extraction can resume. Views model what differs between clinics: mirror and
-rotation, illumination and white balance, blur, and the low resolution of
-the 84-pixel ISIC 2019 copy.
+rotation, illumination and white balance, blur, the low resolution of
+the 84-pixel ISIC 2019 copy, and hair, marker ink and rulers (``artefacts``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
+
+from skindesk.core.training.artefacts import add_artefacts
 
 View = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
@@ -67,12 +69,18 @@ def _mixed(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def _mixed_with_artefacts(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The mixed view with simulated hair, marker ink and/or a ruler on top."""
+    return add_artefacts(_mixed(rgb, rng), rng)
+
+
 VIEWS: dict[str, View] = {
     "orig": _orig,
     "geo": _geometric,
     "photo": _photometric,
     "lowres": _low_resolution,
     "mixed": _mixed,
+    "artefacts": _mixed_with_artefacts,
 }
 
 
