@@ -38,8 +38,9 @@ def image_sets() -> dict[str, list[TrainImage]]:
 def augmented_sets() -> dict[str, tuple[list[TrainImage], tuple[str, ...]]]:
     """Training images that get extra augmented views, and which views."""
     sets = image_sets()
-    return {
-        "isic2017": (in_splits(sets["isic2017"], ("train",)), ("mixed",)),
+    return {  # "artefacts" is used by the v2 recipe (default-model-tuned.json) only
+        "isic2017": (in_splits(sets["isic2017"], ("train",)), ("mixed", "artefacts")),
+        "isic2019_84": (in_splits(sets["isic2019_84"], ("train",)), ("artefacts",)),
     }
 
 
