@@ -1,8 +1,8 @@
 """Cache backbone features for the default-model training sets (slow; resumable).
 
 Usage: python scripts/extract_default_features.py CACHE_DIR [--block13]
-``--block13`` also stores block 13's 8x8x1024 maps (128 KB per image), which
-``"tune": "block14"`` recipes retrain block 14 on.
+``--block13`` also stores block 13's 8x8x1024 maps (128 KB per image), on which
+recipes with a ``"tune"`` section retrain block 14.
 Order: the original view of every set first (enough to train), then the
 augmented views, so an interrupted run is still useful.
 """
@@ -34,7 +34,8 @@ def main() -> None:
         start = time.time()
         print(f"{name} {view}: {len(images)} images", flush=True)
         extract_features(backbone, cache, name, [i.path for i in images], [i.key for i in images], view,
-                         with_block13=with_block13, on_progress=lambda done, total: print(f"  {done}/{total}", flush=True)
+                         with_block13=with_block13,
+                         on_progress=lambda done, total: print(f"  {done}/{total}", flush=True)
                          if done % 640 < 32 else None)
         print(f"  done in {time.time() - start:.0f} s", flush=True)
 

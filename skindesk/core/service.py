@@ -28,7 +28,6 @@ from skindesk.core.registry import ModelRegistry
 ProgressCallback = Callable[[int, int], None]
 
 
-
 class EngineCache:
     """One engine per model file; a card edited since (a new threshold) replaces the engine's."""
 

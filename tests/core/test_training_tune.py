@@ -165,3 +165,43 @@ def test_tune_last_block_is_refused_for_end_to_end_training(capsys, tmp_path: Pa
                  "--base-weights", "none", "--tune-last-block"])
     assert code != 0
     assert "--tune-last-block only apply" in capsys.readouterr().err
+
+
+def _tiny_backbone():
+    """A 16-pixel stand-in with the bundled backbone's two outputs (a map and its pooled vector)."""
+    import types
+
+    import keras
+
+    from skindesk.core.training.backbone import Backbone
+
+    image = keras.Input((16, 16, 3))
+    block_map = keras.layers.Conv2D(4, 3, strides=4, padding="same", activation="relu",
+                                    bias_initializer="ones")(image)
+    pooled = keras.layers.GlobalAveragePooling2D()(block_map)
+    return Backbone(types.SimpleNamespace(input_size=(16, 16)), None, keras.Model(image, [block_map, pooled]))
+
+
+def test_block13_maps_are_never_left_blank_in_a_cache(tmp_path: Path) -> None:
+    import cv2
+
+    from skindesk.core.training.features import FeatureCache, extract_features
+
+    paths = []
+    for i in range(3):
+        paths.append(str(tmp_path / f"img{i}.png"))
+        cv2.imwrite(paths[-1], np.full((20, 20, 3), 40 * (i + 1), np.uint8))
+    backbone, cache = _tiny_backbone(), FeatureCache(tmp_path / "cache")
+    extract_features(backbone, cache, "set", paths, paths, "orig")  # pooled only
+    assert not cache.has_block13("set", "orig")
+    # Asking for maps on a set cached without them extracts every row again, maps included.
+    extract_features(backbone, cache, "set", paths, paths, "orig", with_block13=True)
+    assert np.all(np.abs(np.asarray(cache.load("set", "orig", "block13"))).sum(axis=(1, 2, 3)) > 0)
+    # A row finished later without asking for maps still gets its map.
+    done = np.array([True, True, False])
+    cache.save_done("set", "orig", done)
+    maps = np.load(cache.folder / "set.orig.block13.npy", mmap_mode="r+")
+    maps[2] = 0
+    maps.flush()
+    extract_features(backbone, cache, "set", paths, paths, "orig")
+    assert np.abs(np.asarray(cache.load("set", "orig", "block13")[2])).sum() > 0

@@ -61,10 +61,9 @@ def cache_all(backbone: Backbone, cache: FeatureCache, sources: list[SourceImage
         if not images:
             continue
         stage = f"features {name} ({view})"
-        if with_block13 and not cache.has_block13(name, view):
-            cache.forget(name, view)  # cached earlier without maps: extract again, maps included
+        progress = (lambda d, t, s=stage: on_progress(s, d, t)) if on_progress else None
         extract_features(backbone, cache, name, [i.path for i in images], [i.key for i in images], view,
-                         with_block13=with_block13, on_progress=(lambda d, t, s=stage: on_progress(s, d, t)) if on_progress else None)
+                         with_block13=with_block13, on_progress=progress)
 
 
 def training_arrays(cache: FeatureCache, sources: list[SourceImages], card: ModelCard,

@@ -122,8 +122,14 @@ def extract_features(backbone: Backbone, cache: FeatureCache, name: str, paths: 
     """Fill ``cache`` with ``view`` features of every image; returns the done mask.
 
     Rows of unreadable images stay zero and not done; callers drop them.
+    ``with_block13`` also stores block 13's maps (re-extracting a set cached
+    without them); a set that has maps keeps getting them either way.
     """
     cache.register(name, keys)
+    if with_block13 and not cache.has_block13(name, view):
+        cache.forget(name, view)  # rows cached earlier without maps: extract again, maps included
+    # Once a set has maps, every row gets them, so a later tuning run never reads a blank map.
+    with_block13 = with_block13 or cache.has_block13(name, view)
     block13_shape = tuple(backbone.features.outputs[0].shape[1:]) if with_block13 else None
     pooled, block13, done = cache.open_for_writing(name, view, len(paths), backbone.feature_width, block13_shape)
     todo = np.flatnonzero(~done)
