@@ -14,7 +14,8 @@ from typing import Any
 from skindesk.core.errors import SettingsError
 
 DEFAULT_BASE = "skindesk-default"
-ARCH_CHOICES = ("xception", "resnet50", "efficientnetb0", "mobilenetv2")
+ARCH_CHOICES = ("xception", "resnet50", "efficientnetb0", "mobilenetv2", "efficientnet-lite0",
+                "efficientnet-lite2")
 _WEIGHTS_SUFFIXES = (".h5", ".hdf5", ".keras")
 
 

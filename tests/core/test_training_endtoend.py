@@ -78,7 +78,8 @@ def _error(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
 def test_each_architecture_records_its_keras_preprocessing() -> None:
     scalings = {arch: spec.scaling for arch, spec in ARCHITECTURES.items()}
     assert scalings == {"resnet50": "imagenet-caffe", "efficientnetb0": "none",
-                        "mobilenetv2": "minus-one-one", "xception": "minus-one-one"}
+                        "mobilenetv2": "minus-one-one", "xception": "minus-one-one",
+                        "efficientnet-lite0": "none", "efficientnet-lite2": "none"}
     assert set(scalings.values()) <= set(PIXEL_SCALINGS)
 
 
@@ -168,7 +169,8 @@ def test_the_saved_model_is_float32_softmax_of_tempered_logits(policy: str) -> N
 @pytest.mark.slow
 @pytest.mark.parametrize(("arch", "layer"), [
     ("resnet50", "resnet50/conv5_block3_out"), ("efficientnetb0", "efficientnetb0/top_activation"),
-    ("xception", "xception/block14_sepconv2_act"), ("mobilenetv2", "mobilenetv2/out_relu")])
+    ("xception", "xception/block14_sepconv2_act"), ("mobilenetv2", "mobilenetv2/out_relu"),
+    ("efficientnet-lite0", "efficientnet-lite0/top_relu6")])
 def test_gradcam_looks_at_each_backbones_last_convolution(arch: str, layer: str) -> None:
     from skindesk.core.model_import.inspection import find_gradcam_layer
     from skindesk.core.training.e2e_model import build_backbone, build_classifier, deployable_model

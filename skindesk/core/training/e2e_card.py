@@ -35,7 +35,8 @@ def _weights_text(config: EndToEndConfig) -> str:
 
 def _architecture(config: EndToEndConfig, classes: int, temperature: float) -> str:
     spec = arch_spec(config.arch)
-    return (f"{spec.constructor} backbone (keras.applications, no top) on {config.img_size}×"
+    origin = "keras.applications" if spec.keras_application else "SkinDesk's Keras port"
+    return (f"{spec.constructor} backbone ({origin}, no top) on {config.img_size}×"
             f"{config.img_size} RGB, {_weights_text(config)}; global average pooling, dropout "
             f"{config.dropout:g} and a {classes}-class softmax with temperature scaling "
             f"(T = {temperature:.3f}). Image only, no patient metadata.")

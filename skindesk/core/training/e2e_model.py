@@ -1,10 +1,11 @@
-"""Keras ``applications`` backbones for end-to-end training, and their weights files.
+"""Backbones for end-to-end training, and their weights files.
 
 ``skindesk train --arch ARCH --base-weights FILE|none`` builds a
-``keras.applications`` backbone without its ImageNet top, loads a local
-weights file into it (ImageNet weights cannot be downloaded here) or starts
-from random weights, and adds a small classifier: global average pooling,
-dropout and one dense layer giving class logits.
+``keras.applications`` backbone (or SkinDesk's own EfficientNet-Lite, see
+:mod:`skindesk.core.training.efficientnet_lite`) without its ImageNet top,
+loads a local weights file into it (ImageNet weights cannot be downloaded
+here) or starts from random weights, and adds a small classifier: global
+average pooling, dropout and one dense layer giving class logits.
 
 Each architecture records the pixel scaling its ``preprocess_input`` applies
 (the card's ``input.preprocessing``), so the engine feeds the trained model
@@ -25,11 +26,12 @@ from skindesk.core.errors import UserError
 class ArchSpec:
     """One supported backbone."""
 
-    constructor: str         # name in keras.applications
+    constructor: str         # name in keras.applications, or of the SkinDesk builder
     scaling: str             # the card's input.preprocessing (as its preprocess_input)
     default_size: int
     min_size: int
     weights_file: str        # the usual Keras notop weights file, for messages
+    keras_application: bool = True  # False: built by efficientnet_lite.build_lite
 
 
 ARCHITECTURES: dict[str, ArchSpec] = {
@@ -40,6 +42,11 @@ ARCHITECTURES: dict[str, ArchSpec] = {
                             "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"),
     "xception": ArchSpec("Xception", "minus-one-one", 254, 71,
                          "xception_weights_tf_dim_ordering_tf_kernels_notop.h5"),
+    # ImageNet weights: scripts/convert_efficientnet_lite.py, from the registry's PyTorch files
+    "efficientnet-lite0": ArchSpec("EfficientNet-Lite0", "none", 224, 32,
+                                   "efficientnet-lite0-imagenet.weights.h5", keras_application=False),
+    "efficientnet-lite2": ArchSpec("EfficientNet-Lite2", "none", 260, 32,
+                                   "efficientnet-lite2-imagenet.weights.h5", keras_application=False),
 }
 
 _MOBILENET_ALPHAS = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)
@@ -113,6 +120,10 @@ def construct_backbone(arch: str, size: int, options: dict[str, Any]) -> Any:
     """A randomly initialised headless backbone named ``arch``."""
     import keras
 
+    if not arch_spec(arch).keras_application:
+        from skindesk.core.training.efficientnet_lite import build_lite
+
+        return build_lite(arch, size, name=arch)
     constructor = getattr(keras.applications, arch_spec(arch).constructor)
     return constructor(include_top=False, weights=None, input_shape=(size, size, 3), name=arch, **options)
 
