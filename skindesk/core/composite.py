@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 from skindesk.core.errors import ModelError
-from skindesk.core.hashing import sha256_path
 from skindesk.core.modelcard import ModelCard
 
 
@@ -32,21 +31,10 @@ def is_composite(card: ModelCard) -> bool:
 
 def backbone_card(card: ModelCard) -> ModelCard:
     """The backbone model's card, checked against the sha256 this card was trained on."""
-    from skindesk.core.registry import ModelRegistry
+    from skindesk.core.registry import installed_model_matching
 
     spec = card.raw["backbone"]
-    try:
-        base = ModelRegistry().get(str(spec["model"]))
-    except ModelError as error:
-        raise ModelError(f"model '{card.id}' is a head on '{spec.get('model')}', which is "
-                         f"not available: {error}") from None
-    expected = str(spec.get("sha256", "")).lower()
-    if base.sha256 != expected or sha256_path(base.model_path) != expected:
-        raise ModelError(
-            f"model '{card.id}' was trained on '{base.id}' with sha256 {expected}, but the installed "
-            f"'{base.id}' differs; reinstall '{card.id}' or the matching '{base.id}'."
-        )
-    return base
+    return installed_model_matching(str(spec.get("model")), str(spec.get("sha256", "")), card, "its backbone")
 
 
 def backbone_layers(source: Any, layer_names: list[str], cut: str | None = None) -> list[Any]:

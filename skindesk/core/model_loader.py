@@ -18,6 +18,7 @@ import numpy as np
 
 from skindesk.core import tfruntime
 from skindesk.core.composite import is_composite, load_composite
+from skindesk.core.ensemble import is_ensemble, load_ensemble
 from skindesk.core.errors import ModelError
 from skindesk.core.metadata import metadata_width
 from skindesk.core.modelcard import ModelCard
@@ -99,6 +100,8 @@ def load_card_keras_model(card: ModelCard) -> Any:
     """The card's model as Keras (a composite assembled); None for a SavedModel."""
     if model_format(card.model_path) == "savedmodel":
         return None
+    if is_ensemble(card):
+        return load_ensemble(card, load_keras_model, load_card_keras_model)
     if is_composite(card):
         return load_composite(card, load_keras_model)
     return load_keras_model(card.model_path)

@@ -87,6 +87,30 @@ class ModelRegistry:
         target.write_text(json.dumps({"default": model_id}, indent=2), encoding="utf-8")
 
 
+def installed_model_matching(model_id: str, sha256: str, needed_by: ModelCard, role: str) -> ModelCard:
+    """The installed card of ``model_id``, checked against the model-file sha256 another model was built on.
+
+    ``role`` says what ``needed_by`` uses it as (e.g. "its backbone"), for the message.
+
+    Raises:
+        ModelError: It is not installed, or its file differs from the expected one.
+    """
+    from skindesk.core.hashing import sha256_path
+
+    try:
+        card = ModelRegistry().get(model_id)
+    except ModelError as error:
+        raise ModelError(f"model '{needed_by.id}' needs '{model_id}' ({role}), which is "
+                         f"not available: {error}") from None
+    expected = sha256.lower()
+    if card.sha256 != expected or sha256_path(card.model_path) != expected:
+        raise ModelError(
+            f"model '{needed_by.id}' was trained on '{card.id}' with sha256 {expected}, but the installed "
+            f"'{card.id}' differs; reinstall '{needed_by.id}' or the matching '{card.id}'."
+        )
+    return card
+
+
 def _read_json(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
