@@ -49,8 +49,14 @@ def is_end_to_end(args: argparse.Namespace) -> bool:
                             f"{args.arch} give a weights file (e.g. {spec.weights_file}) or 'none'")
     if end_to_end:
         _refuse_head_options(args)
-    elif args.img_size is not None:
-        raise SettingsError("--img-size is for end-to-end training; the bundled backbone takes 254×254")
+    else:
+        for flag, value in (("--img-size", args.img_size), ("--frozen-epochs", args.frozen_epochs),
+                            ("--fine-tune-fraction", args.fine_tune_fraction)):
+            if value is not None:
+                raise SettingsError(f"{flag} is for end-to-end training; the bundled backbone takes 254×254 "
+                                    "and its head trains on cached features")
+    if args.fine_tune_fraction is not None and not 0 < args.fine_tune_fraction <= 1:
+        raise SettingsError(f"--fine-tune-fraction {args.fine_tune_fraction:g}: give a share in (0, 1]")
     return end_to_end
 
 
@@ -75,7 +81,8 @@ def end_to_end_config(args: argparse.Namespace) -> Any:
         path = Path(args.base_weights).expanduser().resolve()
         check_weights_file(args.arch, path)
         weights = str(path)
-    extra = {"epochs": args.epochs} if args.epochs else {}
+    extra = {key: value for key, value in (("epochs", args.epochs), ("frozen_epochs", args.frozen_epochs),
+                                           ("fine_tune_fraction", args.fine_tune_fraction)) if value}
     return EndToEndConfig(arch=args.arch, img_size=size, base_weights=weights, **extra)
 
 

@@ -45,6 +45,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--img-size", type=int, metavar="N",
                         help="end-to-end input size (default 224; xception 254)")
     parser.add_argument("--epochs", type=int, help="maximum epochs (early stopping decides)")
+    parser.add_argument("--frozen-epochs", type=int, metavar="N",
+                        help="end to end with a weights file: maximum epochs of the frozen-backbone phase "
+                        "(default: --epochs)")
+    parser.add_argument("--fine-tune-fraction", type=float, metavar="F",
+                        help="end to end with a weights file: share of the backbone's layers fine-tuned, "
+                        "from the top (default 0.3; 1 = all)")
     parser.add_argument("--hidden", type=int, help="hidden units of the head (0: linear)")
     parser.add_argument("--metadata", action="store_true", help="also feed age, sex and site to the head")
     parser.add_argument("--views", metavar="LIST", help="augmented views of training images, e.g. mixed,geo")

@@ -205,9 +205,18 @@ def test_head_options_are_refused_end_to_end(capsys, dataset: Path, tmp_path: Pa
     assert extra[0] in err and "skindesk-default" in err
 
 
-def test_img_size_is_refused_for_the_cached_feature_path(capsys, dataset: Path, tmp_path: Path) -> None:
-    err = _error(capsys, ["train", str(dataset), "--out", str(tmp_path / "m"), "--img-size", "224"])
-    assert "--img-size" in err
+@pytest.mark.parametrize("flag", [["--img-size", "224"], ["--frozen-epochs", "2"], ["--fine-tune-fraction", "1"]])
+def test_end_to_end_options_are_refused_for_the_cached_feature_path(capsys, dataset: Path, tmp_path: Path,
+                                                                     flag: list[str]) -> None:
+    err = _error(capsys, ["train", str(dataset), "--out", str(tmp_path / "m"), *flag])
+    assert flag[0] in err and "end-to-end" in err
+
+
+@pytest.mark.parametrize("fraction", ["0", "1.5"])
+def test_a_fine_tune_fraction_outside_0_1_is_refused(capsys, dataset: Path, tmp_path: Path, fraction: str) -> None:
+    err = _error(capsys, ["train", str(dataset), "--out", str(tmp_path / "m"), "--arch", "mobilenetv2",
+                          "--base-weights", "none", "--fine-tune-fraction", fraction])
+    assert "give a share in (0, 1]" in err
 
 
 def test_too_small_an_input_is_refused(capsys, dataset: Path, tmp_path: Path) -> None:
@@ -326,3 +335,22 @@ def test_a_weights_file_trains_frozen_then_fine_tuned(dataset: Path, weights_fil
     assert sum(p["kept"] for p in phases) == 1
     assert card["training"]["base_weights"]["file"] == weights_file.name
     assert weights_file.name in card["architecture"]
+
+
+@pytest.mark.slow
+def test_the_phases_can_be_shaped_frozen_epochs_and_the_whole_backbone(dataset: Path, weights_file: Path,
+                                                                      tmp_path: Path) -> None:
+    import keras
+
+    out = tmp_path / "clinic-mnv2-all"
+    assert _train(dataset, out, "--arch", "mobilenetv2", "--base-weights", str(weights_file), "--epochs", "2",
+                  "--frozen-epochs", "1", "--fine-tune-fraction", "1", "--no-evaluate") == 0
+    card = json.loads((out / "card.json").read_text(encoding="utf-8"))
+    frozen, tuned = card["training"]["phases"]
+    assert frozen["epochs_run"] == 1 and 1 <= tuned["epochs_run"] <= 2
+    base = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(64, 64, 3), alpha=0.35)
+    weighted = [layer for layer in base.layers
+                if layer.weights and type(layer).__name__ != "BatchNormalization"]
+    assert tuned["phase"] == f"fine-tuning the top {len(weighted)} layers"
+    assert card["training"]["config"]["fine_tune_fraction"] == 1.0
+    assert card["training"]["config"]["frozen_epochs"] == 1

@@ -59,6 +59,7 @@ class EndToEndConfig:
     learning_rate: float = 1e-3
     fine_tune_learning_rate: float = 1e-4
     fine_tune_fraction: float = 0.3     # of the backbone's layers, from the top
+    frozen_epochs: int | None = None    # most epochs of the frozen phase (None: ``epochs``)
     patience: int = 5
     dropout: float = 0.3
     class_weight: str = "balanced"
@@ -116,7 +117,7 @@ def _use_xla() -> bool | str:
 
 
 def fit_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEndConfig,
-              name: str, on_stage: Stage | None = None) -> dict[str, Any]:
+              name: str, on_stage: Stage | None = None, epochs: int | None = None) -> dict[str, Any]:
     """Compile and fit ``model`` for one phase; the best epoch's weights are kept.
 
     Returns:
@@ -129,11 +130,12 @@ def fit_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEn
                   jit_compile=_use_xla())
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
                                          restore_best_weights=True)
+    epochs = epochs or config.epochs
     validate = epoch_validation(model, data.val, data.recalibrate_on)  # before early stopping reads
-    report = _progress_reporter(on_stage, name, config.epochs, data.batches)
+    report = _progress_reporter(on_stage, name, epochs, data.batches)
     with warnings.catch_warnings():  # batches per epoch are unknown until the first pass ends
         warnings.filterwarnings("ignore", message="Your input ran out of data")
-        history = model.fit(data.train, epochs=config.epochs, verbose=0, shuffle=False,
+        history = model.fit(data.train, epochs=epochs, verbose=0, shuffle=False,
                             callbacks=[validate, stop, report]).history
     losses = history.get("val_loss", [])
     return {"phase": name, "learning_rate": learning_rate, "epochs_run": len(losses),
@@ -150,7 +152,8 @@ def fit_network(model: Any, base: Any, data: PhaseData, config: EndToEndConfig,
         return [fit_phase(model, data, config.learning_rate, config, "from scratch", on_stage)]
     base.trainable = False
     data = dataclasses.replace(data, recalibrate_on=None)  # its BatchNormalization stays frozen
-    frozen = fit_phase(model, data, config.learning_rate, config, "frozen backbone", on_stage)
+    frozen = fit_phase(model, data, config.learning_rate, config, "frozen backbone", on_stage,
+                       epochs=config.frozen_epochs)
     kept = model.get_weights()
     unfrozen = set_trainable_top(base, config.fine_tune_fraction)
     tuned = fit_phase(model, data, config.fine_tune_learning_rate, config,
