@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from skindesk.core.ensemble import OWN_NETWORK
 from skindesk.core.hashing import sha256_path
 from skindesk.core.modelcard import load_card, write_card
 from skindesk.core.registry import ModelRegistry
@@ -48,6 +49,11 @@ def ensemble_card(trained: dict[str, Any], members: list[Any], model_id: str, na
                             + " AND ".join(f"'{m.id}': {m.raw.get('architecture', '')}" for m in members))
     card["provenance"] = {"ensemble_of": [trained["id"], *[m.id for m in members]],
                           "made_with": "scripts/make_ensemble.py", **trained.get("provenance", {})}
+    if trained.get("gradcam_layer"):  # the trained network is the joined model's own_network
+        card["gradcam_layer"] = f"{OWN_NETWORK}/{trained['gradcam_layer']}"
+    card["limitations"] = [*trained.get("limitations", []), *[
+        f"{round(100 * weight)}% of the output comes from '{m.id}', whose limitations apply too: "
+        + " ".join(m.raw.get("limitations", [])[:1]) for m in members]]
     card.pop("reported_performance", None)
     card.pop("holdout", None)
     card.pop("onnx", None)
@@ -81,8 +87,7 @@ def validate(card_data: dict[str, Any], folder: Path, recipe: Any) -> dict[str, 
     rows = np.isin(val.sources, recipe.threshold_sources) if recipe.threshold_sources else np.ones(len(val), bool)
     threshold = choose_operating_threshold(val.subset(rows), logits[rows], 1.0, malignant_columns,
                                            recipe.target_sensitivity)
-    card_data["threshold"] = {**card_data["threshold"], "value": threshold["value"],
-                              "sensitivity": threshold["sensitivity"], "specificity": threshold["specificity"]}
+    card_data["threshold"] = {**card_data["threshold"], **threshold}  # every number re-measured
     card_data["threshold"]["method"] = (f"highest threshold with sensitivity >= {recipe.target_sensitivity:g} "
                                         "for the ensemble's own output")
     card_data["validation"] = per_source(val, logits, 1.0, malignant_columns, threshold["value"])

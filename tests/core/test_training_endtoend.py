@@ -354,3 +354,28 @@ def test_the_phases_can_be_shaped_frozen_epochs_and_the_whole_backbone(dataset: 
     assert tuned["phase"] == f"fine-tuning the top {len(weighted)} layers"
     assert card["training"]["config"]["fine_tune_fraction"] == 1.0
     assert card["training"]["config"]["frozen_epochs"] == 1
+
+
+@pytest.mark.slow
+def test_an_ensemble_of_a_model_with_itself_reproduces_its_validation(installed: dict) -> None:
+    """scripts/make_ensemble.py: the joined model, run through the engine, gives the card's numbers."""
+    import subprocess
+    import sys
+
+    from skindesk import paths
+
+    project = Path(__file__).resolve().parents[2]
+    out = paths.user_models_dir() / "combo"
+    result = subprocess.run([sys.executable, str(project / "scripts" / "make_ensemble.py"), str(installed["out"]),
+                             str(out), "--id", "combo", "--name", "Combo", "--member", "clinic-mnv2"],
+                            capture_output=True, text=True, cwd=project, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    card = json.loads((out / "card.json").read_text(encoding="utf-8"))
+    own = installed["card"]
+    assert card["ensemble"] == {"weight": 0.5, "members": [
+        {"model": "clinic-mnv2", "sha256": own["sha256"], "weight": 0.5}]}
+    assert card["gradcam_layer"] == "own_network/mobilenetv2/out_relu"
+    assert card["validation"]["clinic"]["roc_auc"] == pytest.approx(own["validation"]["clinic"]["roc_auc"], abs=1e-3)
+    assert card["threshold"]["roc_auc_on_dataset"] == pytest.approx(card["validation"]["clinic"]["roc_auc"], abs=1e-3)
+    assert "50% of the output comes from 'clinic-mnv2'" in card["limitations"][-1]
+    assert "reported_performance" not in card and "holdout" not in card
