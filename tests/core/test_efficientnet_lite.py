@@ -144,6 +144,7 @@ def test_skindesk_trains_on_the_imagenet_weights(converted: Path, tmp_path: Path
                  "--base-weights", str(converted), "--img-size", "64", "--epochs", "1", "--no-evaluate"]) == 0
     card = json.loads((out / "card.json").read_text(encoding="utf-8"))
     assert card["input"]["preprocessing"] == "none"  # the (x - 127) / 128 scaling is inside the model
+    assert "(x - 127) / 128" in card["input"]["note"]
     assert "EfficientNet-Lite0 backbone (SkinDesk's Keras port" in card["architecture"]
     assert card["gradcam_layer"] == "efficientnet-lite0/top_relu6"
     assert card["training"]["base_weights"]["file"] == converted.name

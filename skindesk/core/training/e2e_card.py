@@ -42,6 +42,12 @@ def _architecture(config: EndToEndConfig, classes: int, temperature: float) -> s
             f"(T = {temperature:.3f}). Image only, no patient metadata.")
 
 
+def _scaling_note(arch: str) -> str:
+    if arch_spec(arch).keras_application:
+        return f"scaled as keras.applications' {arch} preprocess_input"
+    return "takes raw 0-255 pixels: the model scales them itself ((x - 127) / 128, its first layer)"
+
+
 def _training_text(sources: list[SourceImages]) -> str:
     parts = [f"{s.name} ({len(s.train)} training images)" for s in sources]
     return ("Whole network trained end to end on: " + "; ".join(parts)
@@ -87,7 +93,7 @@ def end_to_end_card(vocabulary: ModelCard, model_id: str, name: str, sha256: str
         "sha256": sha256,
         "input": {"size": [config.img_size, config.img_size], "channels": "RGB", "resize": "bilinear",
                   "preprocessing": arch_spec(config.arch).scaling,
-                  "note": f"scaled as keras.applications' {config.arch} preprocess_input"},
+                  "note": _scaling_note(config.arch)},
         "output": "softmax",
         "classes": classes,
         "gradcam_layer": fitted["gradcam_layer"],
