@@ -238,3 +238,16 @@ def test_one_output_sigmoid_model_explains_both_classes(tmp_path, method):
     assert top.class_id == predicted.top_class
     assert skin.probability == pytest.approx(predicted.probabilities["skin"], abs=1e-5)
     assert lesion.probability == pytest.approx(predicted.probabilities["lesion"], abs=1e-5)
+
+
+def test_the_peak_of_a_flat_top_does_not_move_with_float_noise():
+    from skindesk.core.explain.base import peak_of
+
+    heat = np.zeros((10, 20), np.float32)
+    heat[4, 3:15] = 1.0
+    noisy = heat.copy()
+    noisy[4, 12] += 1e-7  # a rounding difference, as between a batch and a single run
+    noisy[4, 3] -= 1e-7
+    assert peak_of(heat) == peak_of(noisy) == (3, 4)
+    heat[7, 18] = 0.9  # a clearly lower spot is no tie
+    assert peak_of(heat) == (3, 4)

@@ -101,9 +101,17 @@ def finish_map(raw: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return (resized / top if top > 1e-12 else np.zeros_like(resized)).astype(np.float32)
 
 
+PEAK_TIE = 1e-5  # heat within this of the maximum counts as a tie
+
+
 def peak_of(heatmap: np.ndarray) -> tuple[int, int]:
-    """[x, y] pixel of the heat map's maximum (the first one on ties)."""
-    row, col = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
+    """[x, y] pixel of the heat map's maximum: the first one within :data:`PEAK_TIE` of it.
+
+    A flat-topped map (occlusion's often is) must not move its peak because of
+    float noise, e.g. between one image explained alone and in a batch.
+    """
+    near_top = heatmap >= float(np.max(heatmap)) - PEAK_TIE
+    row, col = np.unravel_index(int(np.argmax(near_top)), heatmap.shape)
     return int(col), int(row)
 
 
