@@ -99,3 +99,24 @@ def test_a_writer_waits_for_the_lock_and_gives_up_with_a_clear_error():
         waiter.execute("PRAGMA user_version")
     holder.close()
     waiter.close()
+
+
+def test_opening_a_new_database_waits_for_another_process_and_never_calls_a_lock_damage(monkeypatch):
+    """Two SkinDesk processes creating the database together: the WAL switch waits its turn."""
+    from skindesk.core.history import DatabaseCorruptError, database
+
+    path = default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")  # as the other process does while it switches and migrates
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(database, "WAL_RETRY_S", 0.3)
+    with pytest.raises(DatabaseBusyError, match="stayed locked") as refused:
+        HistoryService()
+    assert not isinstance(refused.value, DatabaseCorruptError)
+    monkeypatch.setattr(database, "WAL_RETRY_S", 10.0)
+    threading.Timer(0.4, lambda: holder.execute("COMMIT")).start()
+    with HistoryService() as service:  # the lock goes away while it retries
+        assert service.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert service.check().ok
+    holder.close()

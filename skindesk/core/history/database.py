@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import sqlite3
+import time
 from pathlib import Path
 
 from skindesk import paths
 from skindesk.core.history import schema
+from skindesk.core.history._tx import WRITE_RETRY_S, is_busy
 from skindesk.core.history.errors import (
+    DatabaseBusyError,
     DatabaseCorruptError,
     HistoryError,
     SchemaTooNewError,
@@ -35,6 +39,7 @@ from skindesk.core.history.errors import (
 
 DB_FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_S = 5.0
+WAL_RETRY_S = WRITE_RETRY_S  # how long opening waits for another process to let go
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 
@@ -58,6 +63,7 @@ def open_database(path: Path | str | None = None) -> sqlite3.Connection:
 
     Raises:
         DatabaseCorruptError: the file is damaged or not a database.
+        DatabaseBusyError: another process kept it locked while it was being set up.
         SchemaTooNewError: a newer SkinDesk wrote the file (it is not modified).
         HistoryError: the file is some other program's SQLite database.
     """
@@ -69,12 +75,18 @@ def open_database(path: Path | str | None = None) -> sqlite3.Connection:
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
     conn = connect_raw(path)
+    started = time.monotonic()
     try:
         if existed:
             check_existing(conn, path)
         _make_private(path, own_folder)
         configure(conn)
         schema.migrate(conn)
+    except sqlite3.OperationalError as error:
+        conn.close()
+        if is_busy(error):  # locked by another SkinDesk, not damaged
+            raise DatabaseBusyError(path, time.monotonic() - started) from error
+        raise DatabaseCorruptError(path, str(error)) from error
     except sqlite3.DatabaseError as error:
         conn.close()
         raise DatabaseCorruptError(path, str(error)) from error
@@ -138,12 +150,29 @@ def configure(conn: sqlite3.Connection) -> None:
     # Deleted patients' rows are overwritten with zeros instead of lingering
     # in free pages of the file.
     conn.execute("PRAGMA secure_delete = ON")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    mode = _switch_to_wal(conn)
     if str(mode).lower() != "wal":
         # Some network file systems cannot share WAL's memory map; SQLite
         # then keeps a rollback journal, which is slower but still safe.
         log.warning("the patient database could not use WAL mode (got %s)", mode)
     conn.execute("PRAGMA synchronous = FULL")
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> str:
+    """``PRAGMA journal_mode = WAL``, retried while another process holds a lock.
+
+    Switching needs an exclusive lock, and SQLite answers a conflict at once
+    (no busy timeout): two SkinDesk processes opening a new database together
+    would otherwise fail. Once the file is in WAL mode the pragma needs no lock.
+    """
+    started = time.monotonic()
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or time.monotonic() - started > WAL_RETRY_S:
+                raise
+            time.sleep(random.uniform(0.01, 0.05))
 
 
 def _make_private(path: Path, own_folder: bool) -> None:
