@@ -10,6 +10,8 @@ command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb xauth)
 command -v xdotool >/dev/null 2>&1 || missing+=(xdotool)
 command -v xwininfo >/dev/null 2>&1 || missing+=(x11-utils)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# A CJK fallback font, so the PDF test with a Chinese patient name runs (reports/fonts.py).
+[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing+=(fonts-droid-fallback)
 python3 -c "import tkinter" >/dev/null 2>&1 || missing+=(python3-tk)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
 if ((${#missing[@]})); then
