@@ -12,10 +12,13 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from skindesk.core.history.errors import DatabaseBusyError
+
+T = TypeVar("T")
 
 #: Total time a writer keeps retrying BEGIN IMMEDIATE before giving up.
 WRITE_RETRY_S = 20.0
@@ -29,21 +32,28 @@ def is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
-def _begin_immediate(conn: sqlite3.Connection, retry_s: float) -> None:
+def retry_while_busy(run: Callable[[], T], retry_s: float) -> T:
+    """``run()``, retried while SQLite answers busy; the last busy error once ``retry_s`` has passed."""
     started = time.monotonic()
     while True:
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            return
+            return run()
         except sqlite3.OperationalError as error:
-            waited = time.monotonic() - started
-            if not is_busy(error) or waited > retry_s:
-                if is_busy(error):
-                    raise DatabaseBusyError(_db_file(conn), waited) from error
+            if not is_busy(error) or time.monotonic() - started > retry_s:
                 raise
-            # The busy timeout has already waited; back off a little and jitter
-            # so two waiting writers do not retry in lockstep.
+            # The busy timeout (where SQLite applies it) has already waited; back off a
+            # little and jitter so two waiting processes do not retry in lockstep.
             time.sleep(random.uniform(0.005, 0.05))
+
+
+def _begin_immediate(conn: sqlite3.Connection, retry_s: float) -> None:
+    started = time.monotonic()
+    try:
+        retry_while_busy(lambda: conn.execute("BEGIN IMMEDIATE"), retry_s)
+    except sqlite3.OperationalError as error:
+        if is_busy(error):
+            raise DatabaseBusyError(_db_file(conn), time.monotonic() - started) from error
+        raise
 
 
 def _db_file(conn: sqlite3.Connection) -> str:

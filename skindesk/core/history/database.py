@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import sqlite3
 import time
 from pathlib import Path
 
 from skindesk import paths
 from skindesk.core.history import schema
-from skindesk.core.history._tx import WRITE_RETRY_S, is_busy
+from skindesk.core.history._tx import WRITE_RETRY_S, is_busy, retry_while_busy
 from skindesk.core.history.errors import (
     DatabaseBusyError,
     DatabaseCorruptError,
@@ -165,14 +164,8 @@ def _switch_to_wal(conn: sqlite3.Connection) -> str:
     (no busy timeout): two SkinDesk processes opening a new database together
     would otherwise fail. Once the file is in WAL mode the pragma needs no lock.
     """
-    started = time.monotonic()
-    while True:
-        try:
-            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
-        except sqlite3.OperationalError as error:
-            if not is_busy(error) or time.monotonic() - started > WAL_RETRY_S:
-                raise
-            time.sleep(random.uniform(0.01, 0.05))
+    return str(retry_while_busy(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0],
+                                WAL_RETRY_S))
 
 
 def _make_private(path: Path, own_folder: bool) -> None:
