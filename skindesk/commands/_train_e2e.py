@@ -51,7 +51,7 @@ def is_end_to_end(args: argparse.Namespace) -> bool:
         _refuse_head_options(args)
     else:
         for flag, value in (("--img-size", args.img_size), ("--frozen-epochs", args.frozen_epochs),
-                            ("--fine-tune-fraction", args.fine_tune_fraction)):
+                            ("--fine-tune-fraction", args.fine_tune_fraction), ("--seed", args.seed)):
             if value is not None:
                 raise SettingsError(f"{flag} is for end-to-end training; the bundled backbone takes 254×254 "
                                     "and its head trains on cached features")
@@ -82,7 +82,8 @@ def end_to_end_config(args: argparse.Namespace) -> Any:
         check_weights_file(args.arch, path)
         weights = str(path)
     extra = {key: value for key, value in (("epochs", args.epochs), ("frozen_epochs", args.frozen_epochs),
-                                           ("fine_tune_fraction", args.fine_tune_fraction)) if value}
+                                           ("fine_tune_fraction", args.fine_tune_fraction),
+                                           ("seed", args.seed)) if value is not None}
     return EndToEndConfig(arch=args.arch, img_size=size, base_weights=weights, **extra)
 
 

@@ -51,6 +51,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--fine-tune-fraction", type=float, metavar="F",
                         help="end to end with a weights file: share of the backbone's layers fine-tuned, "
                         "from the top (default 0.3; 1 = all)")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help="end to end: random seed of the head, the data order and the augmentation "
+                        "(default 0; another seed gives a different network, e.g. for an ensemble)")
     parser.add_argument("--hidden", type=int, help="hidden units of the head (0: linear)")
     parser.add_argument("--metadata", action="store_true", help="also feed age, sex and site to the head")
     parser.add_argument("--views", metavar="LIST", help="augmented views of training images, e.g. mixed,geo")

@@ -1,6 +1,6 @@
 """The bundled default model on real dermoscopy images (sanity, not validation).
 
-Its backbone was trained on HAM10000, so these numbers are optimistic; they
+It was trained partly on HAM10000, so these numbers are optimistic; they
 show the engine feeds the model correctly, not how good the model is (its
 card holds the test-set numbers).
 """
@@ -38,12 +38,14 @@ def test_ham10000_melanomas_score_clearly_higher_than_naevi(default_engine, shar
     assert melanoma.mean() > naevus.mean() + 0.2
 
 
-def test_ham10000_top_class_is_mostly_right_for_naevi_and_bcc(default_engine, shared_data):
+def test_ham10000_top_class_is_mostly_right_for_naevi_bcc_and_melanoma(default_engine, shared_data):
     images = shared_data / "ham10000" / "images"
-    for dx in ("nv", "bcc"):
+    for dx in ("nv", "bcc", "mel"):
         tops = [p.top_class for p in default_engine.predict(
             [load_image(f).rgb for f in sample_files(images / dx)])]
-        assert np.mean([t == dx for t in tops]) >= 0.6, (dx, tops)
+        # Chance is 1/7; the default's class-balanced training calls some HAM10000 naevi
+        # melanoma (its card's benign specificity), so "most" here means at least half.
+        assert max(set(tops), key=tops.count) == dx and tops.count(dx) >= len(tops) / 2, (dx, tops)
 
 
 def test_kaggle_malignant_folder_scores_higher_than_benign(default_engine, shared_data):

@@ -1,4 +1,4 @@
-"""The shipped default model: trained by ``skindesk train`` on the bundled backbone.
+"""The shipped default model: a whole network trained by ``skindesk train``.
 
 Sanity checks on validation images only (the ISIC 2017 ``val`` split, which
 chose its threshold and temperature); its test numbers are in its card.
@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from skindesk import paths
+from skindesk.core.hashing import sha256_path
 from skindesk.core.imageio import load_image
 from skindesk.core.registry import ModelRegistry
 
@@ -23,20 +24,35 @@ def _bundled_default() -> str:
     return json.loads((paths.bundled_models_dir() / "index.json").read_text())["default"]
 
 
-def test_the_default_is_a_trained_tail_on_the_bundled_backbone():
-    registry = ModelRegistry()
-    card = registry.get(_bundled_default())
-    assert card.raw["backbone"]["model"] == "ham10000-xception"
-    assert card.raw["backbone"]["sha256"] == registry.get("ham10000-xception").sha256
-    # A retrained last block and head (about 20 MB), not another copy of the 86 MB backbone.
-    assert card.raw["backbone"]["cut"] == "add_11"
+def test_the_default_is_an_imagenet_started_network_trained_end_to_end():
+    card = ModelRegistry().get(_bundled_default())
+    training = card.raw["training"]
+    assert training["architecture"] == "efficientnet-lite2"
+    assert training["base_weights"]["file"] == "efficientnet-lite2-imagenet.weights.h5"
+    assert training["config"]["fine_tune_fraction"] == 1.0, "every layer was fine-tuned"
+    assert [phase["phase"] for phase in training["phases"]][0] == "frozen backbone"
+    assert training["recipe"]["sources"], "the recipe is recorded"
+    assert "backbone" not in card.raw and "ensemble" not in card.raw, "one self-contained network"
     assert card.model_path.stat().st_size < 30_000_000
-    assert card.gradcam_layer == "calibrated_head/block14_sepconv2_act"
+    assert card.gradcam_layer == "efficientnet-lite2/top_relu6"
     assert "validation" in card.threshold.dataset
+
+
+def test_the_default_card_reports_its_test_numbers_and_why_it_was_chosen():
+    card = ModelRegistry().get(_bundled_default())
     tests = card.raw["test_results"]
     assert {"isic2017_test", "kaggle_test", "ham10000_holdout"} <= set(tests)
     assert card.reported_performance["roc_auc"] == tests["isic2017_test"]["roc_auc"]
-    assert card.raw["training"]["recipe"]["sources"], "the recipe is recorded"
+    assert "validation-only rule" in card.raw["provenance"]["chosen_as_default"]
+    # The card must not claim more than the test split showed.
+    assert any(f"{tests['isic2017_test']['specificity']:.2f}" in text for text in card.raw["limitations"])
+
+
+def test_the_default_ships_an_onnx_export_that_matches_its_hash():
+    card = ModelRegistry().get(_bundled_default())
+    onnx = card.raw["onnx"]
+    assert sha256_path(card.model_path.parent / onnx["file"]) == onnx["sha256"]
+    assert onnx["check"]["max_abs_difference"] < onnx["check"]["tolerance"]
 
 
 def _val_images(shared_data, dx: str, count: int = 12) -> list:
