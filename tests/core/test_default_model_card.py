@@ -30,7 +30,7 @@ def test_the_default_is_an_imagenet_started_network_trained_end_to_end():
     assert training["architecture"] == "efficientnet-lite2"
     assert training["base_weights"]["file"] == "efficientnet-lite2-imagenet.weights.h5"
     assert training["config"]["fine_tune_fraction"] == 1.0, "every layer was fine-tuned"
-    assert [phase["phase"] for phase in training["phases"]][0] == "frozen backbone"
+    assert training["phases"][0]["phase"] == "frozen backbone"
     assert training["recipe"]["sources"], "the recipe is recorded"
     assert "backbone" not in card.raw and "ensemble" not in card.raw, "one self-contained network"
     assert card.model_path.stat().st_size < 30_000_000

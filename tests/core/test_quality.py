@@ -115,3 +115,15 @@ def test_real_dermoscopy_images_are_mostly_warning_free(shared_data, dataset):
     rate = 1 - len(flagged) / len(paths)
     print(f"{dataset}: {rate:.0%} of {len(paths)} real images warning-free; flagged: {flagged}")
     assert rate >= 0.9
+
+
+def test_the_fast_channel_reductions_equal_numpys() -> None:
+    from skindesk.core import _segment_ops as ops
+
+    rng = np.random.default_rng(3)
+    for shape in [(192, 256, 3), (1, 1, 3), (7, 5, 3)]:
+        rgb = rng.integers(0, 256, size=shape, dtype=np.uint8)
+        np.testing.assert_array_equal(ops.channel_max(rgb), rgb.max(axis=2))
+        np.testing.assert_array_equal(ops.channel_min(rgb), rgb.min(axis=2))
+        # The plain-image check's per-channel spread: OpenCV's equals NumPy's population std.
+        np.testing.assert_allclose(cv2.meanStdDev(rgb)[1].ravel(), rgb.reshape(-1, 3).std(axis=0), atol=1e-9)
