@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from skindesk.core.card_text import licence_lines, performance_lines
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -159,27 +161,6 @@ def heatmap_caption(class_names: list[str], colormap: str, method: str = "") -> 
     return f"{hot} areas influenced the model's {scores} for {named} most. {HEATMAP_CAVEAT}"
 
 
-def _performance_lines(perf: dict[str, Any]) -> list[str]:
-    lines = []
-    for key, label in (("accuracy", "Accuracy"), ("macro_recall", "Mean recall over classes"),
-                       ("balanced_accuracy", "Balanced accuracy"),
-                       ("sensitivity", "Sensitivity at the threshold"),
-                       ("specificity", "Specificity at the threshold")):
-        if isinstance(perf.get(key), (int, float)):
-            lines.append(f"{label}: {perf[key]:.1%}")
-    if isinstance(perf.get("roc_auc"), (int, float)):
-        ci = perf.get("roc_auc_ci") or []
-        interval = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if len(ci) == 2 and None not in ci else ""
-        lines.append(f"ROC AUC, malignant vs benign: {perf['roc_auc']:.2f}{interval}")
-    if perf.get("n"):
-        lines.append(f"Test images: {perf['n']:,}")
-    if perf.get("dataset"):
-        lines.append(f"Test set: {perf['dataset']}")
-    if perf.get("source"):
-        lines.append(f"Source: {perf['source']}")
-    return lines or ["Not reported."]
-
-
 def _threshold_lines(threshold: Any) -> list[str]:
     lines = [f"Flags a lesion for review when P(malignant) ≥ {probability_text(threshold.value)}."]
     if threshold.method:
@@ -191,16 +172,6 @@ def _threshold_lines(threshold: Any) -> list[str]:
     return lines
 
 
-def _licence_lines(licence: dict[str, Any]) -> list[str]:
-    lines = []
-    if licence.get("name"):
-        holder = f" ({licence['holder']})" if licence.get("holder") else ""
-        lines.append(f"Model: {licence['name']}{holder}")
-    if licence.get("training_data_license"):
-        lines.append(f"Training data: {licence['training_data_license']}")
-    return lines or ["Not stated."]
-
-
 def card_sections(card: Any) -> list[tuple[str, list[str]]]:
     """The model card as (heading, lines) sections for the Model card tab."""
     classes = [f"{c.name} ({c.id}){' — counted as malignant' if c.malignant else ''}"
@@ -210,9 +181,9 @@ def card_sections(card: Any) -> list[tuple[str, list[str]]]:
         (card.name, [f"Id: {card.id}{version}"] + ([card.architecture] if card.architecture else [])),
         ("Intended use", [card.intended_use or "Not stated."]),
         ("What it was trained on", [card.training_data or "Not stated."]),
-        ("Reported performance", _performance_lines(card.reported_performance)),
+        ("Reported performance", performance_lines(card.reported_performance)),
         ("Operating threshold", _threshold_lines(card.threshold)),
         ("Classes", classes),
         ("Limitations", [f"• {item}" for item in card.limitations] or ["Not stated."]),
-        ("Licence", _licence_lines(card.license)),
+        ("Licence", licence_lines(card.license)),
     ]

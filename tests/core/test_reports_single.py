@@ -113,3 +113,21 @@ def test_a_chinese_character_survives_when_a_fallback_font_is_installed(tmp_path
     report.patient["Patient"] = CJK_NAME
     pdf = write_single_report(tmp_path / "cjk.pdf", report)
     assert CJK_NAME in " ".join(assert_disclaimer_and_numbers_on_every_page(pdf))
+
+
+def test_the_model_section_states_validated_performance_and_limits_in_words(tmp_path):
+    import dataclasses
+
+    report = lesion_report()
+    card = dataclasses.replace(report.card, limitations=["Weaker on images from phones."],
+                               reported_performance={"dataset": "ISIC 2017 test", "n": 600,
+                                                     "roc_auc": 0.8313248748031357,
+                                                     "roc_auc_ci": [0.7848, 0.8713],
+                                                     "sensitivity": 0.9230769230769231})
+    pdf = write_single_report(tmp_path / "card.pdf", dataclasses.replace(report, card=card))
+    text = " ".join(assert_disclaimer_and_numbers_on_every_page(pdf))
+    for expected in ("Validated performance", "Sensitivity at the threshold: 92.3%",
+                     "ROC AUC, malignant vs benign: 0.83 (95% CI 0.78–0.87)", "Test images: 600",
+                     "Test set: ISIC 2017 test", "Known limits: Weaker on images from phones."):
+        assert expected in text
+    assert "0.8313" not in text and "roc_auc" not in text  # no raw card values

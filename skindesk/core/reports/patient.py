@@ -24,6 +24,7 @@ from skindesk.core.reports.layout import (
     key_value_table,
     styles,
 )  # fmt: skip
+from skindesk.core.reports.model_section import model_section
 from skindesk.core.reports.patient_data import PatientReportData, load_report_data
 
 _HOW_TO_READ = (" P(malignant) is compared with each model's operating threshold; lesions at "
@@ -102,49 +103,12 @@ def _totals(data: PatientReportData) -> list[tuple[str, Any]]:
 
 def model_performance(model_id: str, card: ModelCard | None, width: float) -> list[Any]:
     """A model's identity, reported performance, threshold and limits, from its card."""
-    from reportlab.platypus import KeepTogether, Paragraph
+    from reportlab.platypus import Paragraph
 
-    s = styles()
-    heading = Paragraph(f"Model {markup(model_id)}: validated performance", s["Heading"])
+    heading = f"Model {model_id}: validated performance"
     if card is None:
         note = "This model is not installed on this workstation; its card cannot be shown."
-        return [heading, Paragraph(note, s["Body"])]
-    rows: list[tuple[str, Any]] = [
-        ("Model", card.name if card.version in card.name else f"{card.name} {card.version}"),
-        ("SHA-256", card.sha256),
-        ("Training data", card.training_data or "not stated"),
-    ]  # fmt: skip
-    rows += _performance_rows(card.reported_performance)
-    rows.append(("Operating threshold", _threshold_text(card)))
-    parts: list[Any] = [heading, key_value_table(rows, width, 130)]
-    if card.limitations:
-        parts.append(Paragraph("<b>Known limits:</b> " + " ".join(
-            markup(text) for text in card.limitations), s["Cell"]))  # fmt: skip
-    return [KeepTogether(parts)]
+        return [Paragraph(markup(heading), styles()["Heading"]), Paragraph(note, styles()["Body"])]
+    return model_section(card, width, heading)
 
 
-def _performance_rows(performance: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The card's reported figures (per-class details left out), or 'not stated'."""
-    if not performance:
-        return [("Reported performance", "not stated by the model's authors")]
-    figures = [f"{k.replace('_', ' ')} {_number(v)}" for k, v in performance.items()
-               if isinstance(v, (int, float)) and k != "n"]  # fmt: skip
-    where = ", ".join(str(performance[k]) for k in ("dataset", "source") if performance.get(k))
-    if performance.get("n"):
-        where = f"{where} (n = {performance['n']})"
-    return [("Reported performance", ", ".join(figures) or "see the model card"),
-            ("Measured on", where or "not stated")]  # fmt: skip
-
-
-def _threshold_text(card: ModelCard) -> str:
-    t = card.threshold
-    text = f"P(malignant) ≥ {t.value:.3f}: {t.method or 'method not stated'}"
-    if t.dataset:
-        text += f", on {t.dataset}"
-    point = [f"{k} {_number(t.details[k])}" for k in ("sensitivity", "specificity")
-             if isinstance(t.details.get(k), (int, float))]  # fmt: skip
-    return text + (f"; there {', '.join(point)}" if point else "")
-
-
-def _number(value: Any) -> str:
-    return f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)

@@ -26,6 +26,7 @@ from skindesk.core.reports.layout import (
     key_value_table,
     styles,
 )  # fmt: skip
+from skindesk.core.reports.model_section import model_section
 from skindesk.core.service import FileResult
 
 
@@ -101,7 +102,7 @@ def _story(report: AnalysisReport, width: float) -> list[Any]:
     story += _lesion_section(report, width)
     story += _warnings_section(report.result.warnings)
     story += _assessment_section(report, width)
-    story += _model_section(report.card, width)
+    story += model_section(report.card, width, "Model")
     story += _signature(width)
     return story
 
@@ -202,17 +203,6 @@ def _assessment_section(report: AnalysisReport, width: float) -> list[Any]:
     if not rows:
         return []
     return [Paragraph("Clinician's assessment", styles()["Heading"]), key_value_table(rows, width)]
-
-
-def _model_section(card: ModelCard, width: float) -> list[Any]:
-    from reportlab.platypus import KeepTogether, Paragraph
-
-    performance = "; ".join(f"{k}: {v}" for k, v in card.reported_performance.items())
-    rows = [("Model", f"{card.name} [{card.id}]"), ("Version", card.version or "not stated"),
-            ("SHA-256", card.sha256), ("Training data", card.training_data or "not stated"),
-            ("Reported performance", performance or "not stated"),
-            ("Threshold", f"{card.threshold.value:.3f} ({card.threshold.method})")]
-    return [KeepTogether([Paragraph("Model", styles()["Heading"]), key_value_table(rows, width)])]
 
 
 def _signature(width: float) -> list[Any]:

@@ -1,0 +1,48 @@
+"""A model card's figures in words, shared by the Model card tab and the PDF reports.
+
+One wording everywhere, so the report a clinician signs says exactly what
+the screen said (rounded figures with their confidence interval, never a raw
+dict), and no GUI import is needed to write a PDF.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_RATES = (("accuracy", "Accuracy"), ("macro_recall", "Mean recall over classes"),
+          ("balanced_accuracy", "Balanced accuracy"),
+          ("sensitivity", "Sensitivity at the threshold"),
+          ("specificity", "Specificity at the threshold"))
+
+
+def performance_lines(perf: dict[str, Any]) -> list[str]:
+    """The card's ``reported_performance`` as readable lines (``["Not reported."]`` if empty)."""
+    lines = [f"{label}: {perf[key]:.1%}" for key, label in _RATES if _is_number(perf.get(key))]
+    if _is_number(perf.get("roc_auc")):
+        ci = perf.get("roc_auc_ci") or []
+        interval = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if len(ci) == 2 and None not in ci else ""
+        lines.append(f"ROC AUC, malignant vs benign: {perf['roc_auc']:.2f}{interval}")
+    if perf.get("n"):
+        lines.append(f"Test images: {perf['n']:,}")
+    if perf.get("dataset"):
+        lines.append(f"Test set: {perf['dataset']}")
+    if perf.get("source"):
+        lines.append(f"Source: {perf['source']}")
+    return lines or ["Not reported."]
+
+
+def licence_lines(licence: dict[str, Any]) -> list[str]:
+    """The card's ``license`` section as lines (``["Not stated."]`` if empty)."""
+    lines = []
+    if licence.get("name"):
+        holder = f" ({licence['holder']})" if licence.get("holder") else ""
+        lines.append(f"Model: {licence['name']}{holder}")
+    if licence.get("training_data_license"):
+        lines.append(f"Training data: {licence['training_data_license']}")
+    if licence.get("note"):
+        lines.append(str(licence["note"]))
+    return lines or ["Not stated."]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -1,0 +1,51 @@
+"""The PDF's account of a model, from its card: identity, validated performance, limits.
+
+Used by the single-lesion report and the patient report, in the words of
+:mod:`skindesk.core.card_text` (the Model card tab's), so what the clinician
+signs states the model's validated performance and known limits as the
+screen does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skindesk.core.card_text import performance_lines
+from skindesk.core.modelcard import ModelCard
+from skindesk.core.reports.fonts import markup
+from skindesk.core.reports.layout import key_value_table, styles
+
+
+def model_section(card: ModelCard, width: float, heading: str) -> list[Any]:
+    """A heading, the card's key facts as a table and its known limits, kept on one page."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    s = styles()
+    rows: list[tuple[str, Any]] = [
+        ("Model", f"{card.name} [{card.id}]"),
+        ("Version", card.version or "not stated"),
+        ("SHA-256", card.sha256),
+        ("Training data", card.training_data or "not stated"),
+        ("Validated performance", "; ".join(performance_lines(card.reported_performance))),
+        ("Operating threshold", threshold_text(card)),
+    ]  # fmt: skip
+    parts: list[Any] = [Paragraph(markup(heading), s["Heading"]), key_value_table(rows, width, 130)]
+    if card.limitations:
+        parts.append(Paragraph("<b>Known limits:</b> " + " ".join(
+            markup(text) for text in card.limitations), s["Cell"]))  # fmt: skip
+    return [KeepTogether(parts)]
+
+
+def threshold_text(card: ModelCard) -> str:
+    """The operating threshold, how and where it was chosen, and what it gave there."""
+    t = card.threshold
+    text = f"P(malignant) ≥ {t.value:.3f}: {t.method or 'method not stated'}"
+    if t.dataset:
+        text += f", on {t.dataset}"
+    point = [f"{k} {_number(t.details[k])}" for k in ("sensitivity", "specificity")
+             if isinstance(t.details.get(k), (int, float))]  # fmt: skip
+    return text + (f"; there {', '.join(point)}" if point else "")
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
