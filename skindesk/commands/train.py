@@ -54,6 +54,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, metavar="N",
                         help="end to end: random seed of the head, the data order and the augmentation "
                         "(default 0; another seed gives a different network, e.g. for an ensemble)")
+    parser.add_argument("--lr-schedule", choices=("plateau", "constant"),
+                        help="end to end: 'plateau' (default) cuts the learning rate tenfold when the "
+                        "validation loss stalls; 'constant' keeps it")
     parser.add_argument("--hidden", type=int, help="hidden units of the head (0: linear)")
     parser.add_argument("--metadata", action="store_true", help="also feed age, sex and site to the head")
     parser.add_argument("--views", metavar="LIST", help="augmented views of training images, e.g. mixed,geo")

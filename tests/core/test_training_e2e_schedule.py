@@ -1,4 +1,4 @@
-"""End-to-end training's learning-rate schedule and seed (``skindesk train --seed``)."""
+"""End-to-end training's learning-rate schedule and seed (``skindesk train --lr-schedule/--seed``)."""
 
 from __future__ import annotations
 
@@ -44,9 +44,20 @@ def test_the_rate_never_goes_below_a_hundredth_of_the_phase_rate() -> None:
     assert min(record["learning_rates"]) == pytest.approx(1e-11)
 
 
+def test_a_constant_schedule_keeps_the_rate() -> None:
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    config = EndToEndConfig(arch="mobilenetv2", img_size=64, epochs=3, patience=10, lr_schedule="constant")
+    record = fit_phase(model, _phase_data(), 1e-9, config, "constant")
+    assert record["epochs_run"] == 3 and record["learning_rates"] == []  # no schedule logs a rate
+    assert float(model.optimizer.learning_rate) == pytest.approx(1e-9)
+
+
 def _args(**given) -> argparse.Namespace:
     values = {"arch": "mobilenetv2", "img_size": 64, "base_weights": "none", "epochs": None,
-              "frozen_epochs": None, "fine_tune_fraction": None, "seed": None}
+              "frozen_epochs": None, "fine_tune_fraction": None, "seed": None, "lr_schedule": None}
     return argparse.Namespace(**{**values, **given})
 
 
@@ -54,3 +65,8 @@ def test_the_seed_reaches_the_training_config_and_defaults_to_0() -> None:
     assert end_to_end_config(_args(seed=3)).seed == 3
     assert end_to_end_config(_args()).seed == 0
     assert end_to_end_config(_args(seed=0, epochs=2)).to_dict()["seed"] == 0
+
+
+def test_the_schedule_is_recorded_and_defaults_to_plateau() -> None:
+    assert end_to_end_config(_args()).to_dict()["lr_schedule"] == "plateau"
+    assert end_to_end_config(_args(lr_schedule="constant")).lr_schedule == "constant"

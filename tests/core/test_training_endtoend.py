@@ -206,7 +206,7 @@ def test_head_options_are_refused_end_to_end(capsys, dataset: Path, tmp_path: Pa
 
 
 @pytest.mark.parametrize("flag", [["--img-size", "224"], ["--frozen-epochs", "2"], ["--fine-tune-fraction", "1"],
-                                  ["--seed", "1"]])
+                                  ["--seed", "1"], ["--lr-schedule", "constant"]])
 def test_end_to_end_options_are_refused_for_the_cached_feature_path(capsys, dataset: Path, tmp_path: Path,
                                                                      flag: list[str]) -> None:
     err = _error(capsys, ["train", str(dataset), "--out", str(tmp_path / "m"), *flag])

@@ -64,6 +64,7 @@ class EndToEndConfig:
     dropout: float = 0.3
     class_weight: str = "balanced"
     seed: int = 0
+    lr_schedule: str = "plateau"        # or "constant" (how the first Lite2 default was trained)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -116,6 +117,23 @@ def _use_xla() -> bool | str:
     return "auto" if tf.config.list_physical_devices("GPU") else False
 
 
+LR_SCHEDULES = ("plateau", "constant")
+
+
+def _schedule(name: str, learning_rate: float) -> list[Any]:
+    """The learning-rate callbacks of a schedule (after the validation callback, which logs val_loss)."""
+    import keras
+
+    if name not in LR_SCHEDULES:
+        raise ValueError(f"unknown learning-rate schedule {name!r}")
+    if name == "constant":
+        return []
+    # A tenth of the rate once the validation loss stalls: a constant rate let it swing
+    # between epochs (0.89 → 1.11 → 0.93) instead of settling near its best.
+    return [keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=1,
+                                              min_lr=learning_rate / 100)]
+
+
 def fit_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEndConfig,
               name: str, on_stage: Stage | None = None, epochs: int | None = None) -> dict[str, Any]:
     """Compile and fit ``model`` for one phase; the best epoch's weights are kept.
@@ -133,14 +151,11 @@ def fit_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEn
     epochs = epochs or config.epochs
     validate = epoch_validation(model, data.val, data.recalibrate_on)  # before early stopping reads
     report = _progress_reporter(on_stage, name, epochs, data.batches)
-    # A tenth of the rate once the validation loss stalls: a constant rate let it swing
-    # between epochs (0.89 → 1.11 → 0.93) instead of settling near its best.
-    slower = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=1,
-                                               min_lr=learning_rate / 100)
+    callbacks = [validate, *_schedule(config.lr_schedule, learning_rate), stop, report]
     with warnings.catch_warnings():  # batches per epoch are unknown until the first pass ends
         warnings.filterwarnings("ignore", message="Your input ran out of data")
         history = model.fit(data.train, epochs=epochs, verbose=0, shuffle=False,
-                            callbacks=[validate, slower, stop, report]).history
+                            callbacks=callbacks).history
     losses = history.get("val_loss", [])
     return {"phase": name, "learning_rate": learning_rate, "epochs_run": len(losses),
             "best_val_loss": round(float(min(losses)), 5) if losses else None,
