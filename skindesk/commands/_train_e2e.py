@@ -52,7 +52,7 @@ def is_end_to_end(args: argparse.Namespace) -> bool:
     else:
         for flag, value in (("--img-size", args.img_size), ("--frozen-epochs", args.frozen_epochs),
                             ("--fine-tune-fraction", args.fine_tune_fraction), ("--seed", args.seed),
-                            ("--lr-schedule", args.lr_schedule)):
+                            ("--lr-schedule", args.lr_schedule), ("--augmentation", args.augmentation)):
             if value is not None:
                 raise SettingsError(f"{flag} is for end-to-end training; the bundled backbone takes 254×254 "
                                     "and its head trains on cached features")
@@ -84,7 +84,8 @@ def end_to_end_config(args: argparse.Namespace) -> Any:
         weights = str(path)
     extra = {key: value for key, value in (("epochs", args.epochs), ("frozen_epochs", args.frozen_epochs),
                                            ("fine_tune_fraction", args.fine_tune_fraction),
-                                           ("seed", args.seed), ("lr_schedule", args.lr_schedule))
+                                           ("seed", args.seed), ("lr_schedule", args.lr_schedule),
+                                           ("augmentation", args.augmentation))
              if value is not None}
     return EndToEndConfig(arch=args.arch, img_size=size, base_weights=weights, **extra)
 

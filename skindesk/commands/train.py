@@ -54,6 +54,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, metavar="N",
                         help="end to end: random seed of the head, the data order and the augmentation "
                         "(default 0; another seed gives a different network, e.g. for an ensemble)")
+    parser.add_argument("--augmentation", choices=("standard", "strong"),
+                        help="end to end: 'standard' (default) flips, turns, rotates and jitters colours; "
+                        "'strong' also crops, blurs, lowers the resolution, balances colours and adds "
+                        "simulated hair, ink and rulers")
     parser.add_argument("--lr-schedule", choices=("plateau", "constant"),
                         help="end to end: 'plateau' (default) cuts the learning rate tenfold when the "
                         "validation loss stalls; 'constant' keeps it")

@@ -57,7 +57,7 @@ def test_a_constant_schedule_keeps_the_rate() -> None:
 
 def _args(**given) -> argparse.Namespace:
     values = {"arch": "mobilenetv2", "img_size": 64, "base_weights": "none", "epochs": None,
-              "frozen_epochs": None, "fine_tune_fraction": None, "seed": None, "lr_schedule": None}
+              "frozen_epochs": None, "fine_tune_fraction": None, "seed": None, "lr_schedule": None, "augmentation": None}
     return argparse.Namespace(**{**values, **given})
 
 

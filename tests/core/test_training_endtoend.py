@@ -206,7 +206,8 @@ def test_head_options_are_refused_end_to_end(capsys, dataset: Path, tmp_path: Pa
 
 
 @pytest.mark.parametrize("flag", [["--img-size", "224"], ["--frozen-epochs", "2"], ["--fine-tune-fraction", "1"],
-                                  ["--seed", "1"], ["--lr-schedule", "constant"]])
+                                  ["--seed", "1"], ["--lr-schedule", "constant"],
+                                  ["--augmentation", "strong"]])
 def test_end_to_end_options_are_refused_for_the_cached_feature_path(capsys, dataset: Path, tmp_path: Path,
                                                                      flag: list[str]) -> None:
     err = _error(capsys, ["train", str(dataset), "--out", str(tmp_path / "m"), *flag])
@@ -380,3 +381,15 @@ def test_an_ensemble_of_a_model_with_itself_reproduces_its_validation(installed:
     assert card["threshold"]["roc_auc_on_dataset"] == pytest.approx(card["validation"]["clinic"]["roc_auc"], abs=1e-3)
     assert "50% of the output comes from 'clinic-mnv2'" in card["limitations"][-1]
     assert "reported_performance" not in card and "holdout" not in card
+
+
+@pytest.mark.slow
+def test_strong_augmentation_trains_and_is_recorded(dataset: Path, weights_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "clinic-strong"
+    assert _train(dataset, out, "--arch", "mobilenetv2", "--base-weights", str(weights_file), "--epochs", "1",
+                  "--frozen-epochs", "1", "--augmentation", "strong", "--seed", "3", "--no-evaluate") == 0
+    card = json.loads((out / "card.json").read_text(encoding="utf-8"))
+    assert card["training"]["config"]["augmentation"] == "strong"
+    assert card["training"]["config"]["seed"] == 3
+    assert "random resized crops" in card["training"]["augmentation"] and "crops" in card["training_data"]
+    assert all("learning_rates" in phase for phase in card["training"]["phases"])

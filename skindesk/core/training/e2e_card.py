@@ -20,6 +20,13 @@ from skindesk.core.training.e2e_model import arch_spec
 from skindesk.core.training.recipe import Recipe
 
 AUGMENTATION = "flips, 90° turns, ±15° rotations, brightness/contrast/saturation/hue jitter"
+STRONG = ("random resized crops (35-100% of the area), Gaussian blur, an 84-pixel round trip, "
+          "Shades-of-Gray colour constancy and simulated hair, marker ink and rulers, then ")
+
+
+def augmentation_text(config: EndToEndConfig) -> str:
+    """The augmentation a model was trained with, in words."""
+    return (STRONG if config.augmentation == "strong" else "") + AUGMENTATION
 
 
 def recipe_without_head(recipe: Recipe) -> dict[str, Any]:
@@ -48,10 +55,10 @@ def _scaling_note(arch: str) -> str:
     return "takes raw 0-255 pixels: the model scales them itself ((x - 127) / 128, its first layer)"
 
 
-def _training_text(sources: list[SourceImages]) -> str:
+def _training_text(sources: list[SourceImages], config: EndToEndConfig) -> str:
     parts = [f"{s.name} ({len(s.train)} training images)" for s in sources]
     return ("Whole network trained end to end on: " + "; ".join(parts)
-            + f", augmented on the fly ({AUGMENTATION}). Validation splits were used only for "
+            + f", augmented on the fly ({augmentation_text(config)}). Validation splits were used only for "
             "early stopping, the temperature and the threshold.")
 
 
@@ -64,7 +71,7 @@ def _training(config: EndToEndConfig, fitted: dict[str, Any], recipe: Recipe,
         "created": created, "app_version": __version__,
         "method": "end to end: " + " then ".join(p["phase"] for p in fitted["phases"]),
         "architecture": config.arch, "base_weights": weights, "device": fitted["device"],
-        "mixed_precision": fitted["mixed_precision"], "augmentation": AUGMENTATION,
+        "mixed_precision": fitted["mixed_precision"], "augmentation": augmentation_text(config),
         "phases": fitted["phases"], "epochs_run": sum(p["epochs_run"] for p in fitted["phases"]),
         "temperature": round(fitted["temperature"], 4), "config": config.to_dict(),
         "recipe": recipe_without_head(recipe), "data": _data_summary(sources),
@@ -98,7 +105,7 @@ def end_to_end_card(vocabulary: ModelCard, model_id: str, name: str, sha256: str
         "classes": classes,
         "gradcam_layer": fitted["gradcam_layer"],
         "threshold": threshold_record(fitted, recipe, fitted_part="model"),
-        "training_data": _training_text(sources),
+        "training_data": _training_text(sources, config),
         "training": _training(config, fitted, recipe, sources, created),
         "validation": fitted["validation"],
         "intended_use": vocabulary.raw.get("intended_use", ""),

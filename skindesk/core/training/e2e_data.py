@@ -4,8 +4,10 @@ Images are decoded one at a time by SkinDesk's own loader (EXIF
 orientation, 16-bit, CMYK, DICOM...) and resized exactly as the engine
 resizes them, in a few parallel workers, so memory stays flat however large
 the dataset. Training batches are augmented (flips, 90° turns, small
-rotations, brightness, contrast, saturation and hue jitter) and carry each
-image's class weight; the pixel scaling is the card's, in TensorFlow.
+rotations, brightness, contrast, saturation and hue jitter; ``strong`` adds
+crops, blur, low resolution, colour constancy and artefacts first, see
+:mod:`.e2e_augment`) and carry each image's class weight; the pixel scaling
+is the card's, in TensorFlow.
 Unreadable files are logged and skipped.
 """
 
@@ -25,6 +27,7 @@ from skindesk.core.imageio import load_image
 from skindesk.core.imageprep import scale_pixels
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.training.arrays import Arrays, class_targets
+from skindesk.core.training.e2e_augment import AUGMENTATIONS, strong_augment
 from skindesk.core.training.sources import TrainImage
 
 log = logging.getLogger(__name__)
@@ -57,16 +60,19 @@ def image_table(images: Sequence[TrainImage], card: ModelCard, label_map: dict[s
     return ImageTable([i.path for i in images], labels, malignant, np.array([i.source for i in images]))
 
 
-def read_resized(path: str, size: int) -> tuple[np.ndarray, bool]:
+def read_resized(path: str, size: int, augment_seed: int | None = None) -> tuple[np.ndarray, bool]:
     """(size×size×3 float32 RGB, True), or (zeros, False) for an unreadable file.
 
     Bilinear in float, as :func:`skindesk.core.imageprep.resize_for_model` resizes for the engine.
+    With ``augment_seed``, one draw of the ``strong`` augmentation comes first.
     """
     try:
         rgb = load_image(path).rgb
     except ImageLoadError as error:
         log.warning("training skips %s", error)
         return np.zeros((size, size, 3), np.float32), False
+    if augment_seed is not None:
+        rgb = strong_augment(rgb, np.random.default_rng(augment_seed))
     pixels = rgb.astype(np.float32)
     if pixels.shape[:2] == (size, size):
         return pixels, True
@@ -86,14 +92,18 @@ def _jitter(pixels: Any) -> Any:
     return tf.clip_by_value(x, 0.0, 1.0) * 255.0
 
 
-def _decoder(table: ImageTable, size: int) -> Any:
+def _decoder(table: ImageTable, size: int, strong: bool = False) -> Any:
     import tensorflow as tf
 
     paths = tf.constant(table.paths)
 
+    def read(path: bytes, seed: int) -> tuple[np.ndarray, bool]:
+        return read_resized(path.decode(), size, int(seed) if strong else None)
+
     def decode(index: Any) -> tuple[Any, Any, Any]:
-        pixels, ok = tf.numpy_function(lambda p: read_resized(p.decode(), size), [paths[index]],
-                                       [tf.float32, tf.bool], stateful=False)
+        # The draw comes from TensorFlow's seeded generator, so a run's augmentation follows its --seed.
+        seed = tf.random.uniform((), 0, 2**31 - 1, dtype=tf.int64) if strong else tf.constant(0, tf.int64)
+        pixels, ok = tf.numpy_function(read, [paths[index], seed], [tf.float32, tf.bool], stateful=False)
         pixels.set_shape((size, size, 3))
         return pixels, ok, index
 
@@ -101,7 +111,8 @@ def _decoder(table: ImageTable, size: int) -> Any:
 
 
 def image_dataset(table: ImageTable, size: int, scaling: str, batch_size: int, mode: str, *,
-                  weights: np.ndarray | None = None, seed: int = 0, shuffle: bool = False) -> Any:
+                  weights: np.ndarray | None = None, seed: int = 0, shuffle: bool = False,
+                  augmentation: str = "standard") -> Any:
     """Batches of scaled images streamed from disk.
 
     Args:
@@ -110,15 +121,21 @@ def image_dataset(table: ImageTable, size: int, scaling: str, batch_size: int, m
             or ``"predict"`` (images and row index of ``table``, in order).
         weights: Per-class loss weights for ``"train"`` (default: all 1).
         shuffle: Shuffle a ``"val"`` dataset too (``"train"`` always is).
+        augmentation: ``"standard"`` or ``"strong"`` (adds :mod:`.e2e_augment`'s
+            image-side steps; training batches only).
     """
     import tensorflow as tf
+
+    if augmentation not in AUGMENTATIONS:
+        raise ValueError(f"unknown augmentation {augmentation!r}")
 
     workers = min(8, os.cpu_count() or 1)
     data = tf.data.Dataset.range(len(table))
     shuffled = mode == "train" or shuffle
     if shuffled:
         data = data.shuffle(len(table), seed=seed, reshuffle_each_iteration=True)
-    data = data.map(_decoder(table, size), num_parallel_calls=workers, deterministic=not shuffled)
+    strong = mode == "train" and augmentation == "strong"
+    data = data.map(_decoder(table, size, strong), num_parallel_calls=workers, deterministic=not shuffled)
     data = data.filter(_readable).map(_without_flag)
     if mode == "train":
         data = data.map(_jittered, num_parallel_calls=workers)

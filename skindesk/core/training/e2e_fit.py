@@ -65,6 +65,7 @@ class EndToEndConfig:
     class_weight: str = "balanced"
     seed: int = 0
     lr_schedule: str = "plateau"        # or "constant" (how the first Lite2 default was trained)
+    augmentation: str = "standard"      # or "strong" (skindesk.core.training.e2e_augment)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

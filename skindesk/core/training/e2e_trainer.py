@@ -135,7 +135,7 @@ def _train_network(config: EndToEndConfig, train: ImageTable, val: ImageTable, c
     per_class = class_weights(train.labels, classes, config.class_weight)
     data = PhaseData(
         train=image_dataset(train, config.img_size, scaling, config.batch_size, "train",
-                            weights=per_class, seed=config.seed),
+                            weights=per_class, seed=config.seed, augmentation=config.augmentation),
         val=image_dataset(val, config.img_size, scaling, config.batch_size, "val"),
         recalibrate_on=image_dataset(train, config.img_size, scaling, config.batch_size, "val",
                                      shuffle=True, seed=config.seed),
