@@ -52,6 +52,9 @@ def member_layer_name(index: int) -> str:
     return f"member_{index}"
 
 
+WEIGHT_TOLERANCE = 1e-5
+
+
 def members(card: ModelCard) -> list[Member]:
     """The installed members, checked: hashes, classes, pixel scaling, image-only, weights.
 
@@ -69,7 +72,8 @@ def members(card: ModelCard) -> list[Member]:
     for member in found:
         _check_fits(card, member.card)
     weights = [own_weight(card)] + [m.weight for m in found]
-    if min(weights) < 0 or abs(sum(weights) - 1.0) > 1e-6:
+    # Cards store weights rounded to 6 decimals: three thirds sum to 0.999999.
+    if min(weights) < 0 or abs(sum(weights) - 1.0) > WEIGHT_TOLERANCE:
         raise ModelError(f"ensemble '{card.id}': weights {weights} must be non-negative and sum to 1")
     return found
 

@@ -99,6 +99,14 @@ def test_bad_weights_or_no_members_are_refused(ensemble: dict, change: dict, mes
         SkinDeskService().engine("combo").load()
 
 
+def test_weights_rounded_to_six_decimals_are_accepted(ensemble: dict) -> None:
+    data = dict(ensemble["data"])
+    data["ensemble"] = {**data["ensemble"], "weight": 0.333333}
+    data["ensemble"]["members"] = [{**data["ensemble"]["members"][0], "weight": 0.666666}]  # sums to 0.999999
+    write_card(data, ensemble["folder"])
+    assert SkinDeskService().engine("combo").predict([_image()])[0].probabilities
+
+
 def test_a_member_with_other_classes_or_scaling_is_refused(ensemble: dict) -> None:
     models = paths.user_models_dir()
     target = models / "member-b" / "model.keras"
