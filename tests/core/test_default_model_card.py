@@ -1,4 +1,4 @@
-"""The shipped default model: a whole network trained by ``skindesk train``.
+"""The shipped default model: two networks trained by ``skindesk train``, averaged as one model.
 
 Sanity checks on validation images only (the ISIC 2017 ``val`` split, which
 chose its threshold and temperature); its test numbers are in its card.
@@ -24,17 +24,23 @@ def _bundled_default() -> str:
     return json.loads((paths.bundled_models_dir() / "index.json").read_text())["default"]
 
 
-def test_the_default_is_an_imagenet_started_network_trained_end_to_end():
-    card = ModelRegistry().get(_bundled_default())
-    training = card.raw["training"]
-    assert training["architecture"] == "efficientnet-lite2"
-    assert training["base_weights"]["file"] == "efficientnet-lite2-imagenet.weights.h5"
-    assert training["config"]["fine_tune_fraction"] == 1.0, "every layer was fine-tuned"
-    assert training["phases"][0]["phase"] == "frozen backbone"
-    assert training["recipe"]["sources"], "the recipe is recorded"
-    assert "backbone" not in card.raw and "ensemble" not in card.raw, "one self-contained network"
-    assert card.model_path.stat().st_size < 30_000_000
-    assert card.gradcam_layer == "efficientnet-lite2/top_relu6"
+def test_the_default_averages_two_imagenet_started_networks_trained_end_to_end():
+    registry = ModelRegistry()
+    card = registry.get(_bundled_default())
+    (member,) = card.raw["ensemble"]["members"]
+    first = registry.get(member["model"])
+    assert member["sha256"] == first.sha256, "the bundled first network is the one it was made with"
+    assert card.raw["ensemble"]["weight"] == member["weight"] == 0.5
+    for network in (card, first):
+        training = network.raw["training"]
+        assert training["architecture"] == "efficientnet-lite2"
+        assert training["base_weights"]["file"] == "efficientnet-lite2-imagenet.weights.h5"
+        assert training["config"]["fine_tune_fraction"] == 1.0, "every layer was fine-tuned"
+        assert training["phases"][0]["phase"] == "frozen backbone"
+        assert training["recipe"]["sources"], "the recipe is recorded"
+        assert network.model_path.stat().st_size < 30_000_000
+    assert card.raw["training"]["config"]["seed"] != first.raw["training"]["config"]["seed"]
+    assert card.gradcam_layer == "own_network/efficientnet-lite2/top_relu6"
     assert "validation" in card.threshold.dataset
 
 
@@ -53,6 +59,20 @@ def test_the_default_ships_an_onnx_export_that_matches_its_hash():
     onnx = card.raw["onnx"]
     assert sha256_path(card.model_path.parent / onnx["file"]) == onnx["sha256"]
     assert onnx["check"]["max_abs_difference"] < onnx["check"]["tolerance"]
+
+
+def test_the_default_is_the_mean_of_its_two_networks(shared_data):
+    from skindesk.core.service import SkinDeskService
+
+    service = SkinDeskService()
+    pair = service.engine()
+    first = service.engine(pair.card.raw["ensemble"]["members"][0]["model"])
+    images = _val_images(shared_data, "mel", 3)
+    prepared = np.stack([pair.prepare(image) for image in images])
+    second = np.asarray(pair.keras_model.get_layer("own_network")(prepared))  # this folder's network alone
+    expected = 0.5 * second + 0.5 * first.predict_prepared(prepared)
+    np.testing.assert_allclose(pair.predict_prepared(prepared), expected, atol=1e-4)
+    assert np.abs(second - first.predict_prepared(prepared)).max() > 0.01, "two different networks"
 
 
 def _val_images(shared_data, dx: str, count: int = 12) -> list:
