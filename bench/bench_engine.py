@@ -124,7 +124,7 @@ def bench_batches(service, engine, files, batch: int) -> dict:
         engine.predict_prepared(prepared)
     compute = rounds * batch / (time.perf_counter() - start)
     start = time.perf_counter()
-    done = sum(1 for r in service.predict_files(files[: rounds * batch]) if r.ok)
+    done = sum(1 for r in service.predict_files(files[: rounds * batch], model_id=engine.card.id) if r.ok)
     end_to_end = done / (time.perf_counter() - start)
     return {"batch": batch, "compute_ips": compute, "files_ips": end_to_end,
             "ratio": end_to_end / compute, "peak_mb": peak_memory_mb()}
