@@ -20,6 +20,7 @@ from typing import Any
 
 from skindesk.commands._output import print_table
 from skindesk.commands._train_e2e import ARCH_CHOICES, is_end_to_end, train_end_to_end
+from skindesk.core.training.e2e_fit import AUGMENTATIONS, LR_SCHEDULES
 
 
 def register(subparsers: Any) -> None:
@@ -54,11 +55,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, metavar="N",
                         help="end to end: random seed of the head, the data order and the augmentation "
                         "(default 0; another seed gives a different network, e.g. for an ensemble)")
-    parser.add_argument("--augmentation", choices=("standard", "strong"),
+    parser.add_argument("--augmentation", choices=AUGMENTATIONS,
                         help="end to end: 'standard' (default) flips, turns, rotates and jitters colours; "
                         "'strong' also crops, blurs, lowers the resolution, balances colours and adds "
                         "simulated hair, ink and rulers")
-    parser.add_argument("--lr-schedule", choices=("plateau", "constant"),
+    parser.add_argument("--lr-schedule", choices=LR_SCHEDULES,
                         help="end to end: 'plateau' (default) cuts the learning rate tenfold when the "
                         "validation loss stalls; 'constant' keeps it")
     parser.add_argument("--hidden", type=int, help="hidden units of the head (0: linear)")

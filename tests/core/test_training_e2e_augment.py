@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from skindesk.commands._train_e2e import end_to_end_config
 from skindesk.core.training import e2e_augment as aug
-from skindesk.core.training.e2e_card import augmentation_text
 from skindesk.core.training.e2e_data import ImageTable, image_dataset, read_resized
 from tests.core.synthetic_lesions import dermoscopy_like, ellipse_mask
 
@@ -77,13 +74,3 @@ def test_strong_training_batches_stream_with_labels_and_weights(tmp_path: Path, 
     with pytest.raises(ValueError, match="unknown augmentation"):
         image_dataset(table, 48, "none", 4, "train", augmentation="extreme")
 
-
-def test_the_card_and_config_record_the_augmentation():
-    values = {"arch": "mobilenetv2", "img_size": 64, "base_weights": "none", "epochs": None,
-              "frozen_epochs": None, "fine_tune_fraction": None, "seed": None, "lr_schedule": None,
-              "augmentation": "strong"}
-    config = end_to_end_config(argparse.Namespace(**values))
-    assert config.to_dict()["augmentation"] == "strong"
-    assert augmentation_text(config).startswith("random resized crops")
-    standard = end_to_end_config(argparse.Namespace(**{**values, "augmentation": None}))
-    assert standard.augmentation == "standard" and augmentation_text(standard).startswith("flips")

@@ -1,4 +1,4 @@
-"""End-to-end training's learning-rate schedule and seed (``skindesk train --lr-schedule/--seed``)."""
+"""End-to-end training's configuration: learning-rate schedule, seed, augmentation (``skindesk train``)."""
 
 from __future__ import annotations
 
@@ -70,3 +70,13 @@ def test_the_seed_reaches_the_training_config_and_defaults_to_0() -> None:
 def test_the_schedule_is_recorded_and_defaults_to_plateau() -> None:
     assert end_to_end_config(_args()).to_dict()["lr_schedule"] == "plateau"
     assert end_to_end_config(_args(lr_schedule="constant")).lr_schedule == "constant"
+
+
+def test_the_card_and_config_record_the_augmentation() -> None:
+    from skindesk.core.training.e2e_card import augmentation_text
+
+    config = end_to_end_config(_args(augmentation="strong"))
+    assert config.to_dict()["augmentation"] == "strong"
+    assert augmentation_text(config).startswith("random resized crops")
+    standard = end_to_end_config(_args())
+    assert standard.augmentation == "standard" and augmentation_text(standard).startswith("flips")

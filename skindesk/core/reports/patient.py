@@ -110,5 +110,3 @@ def model_performance(model_id: str, card: ModelCard | None, width: float) -> li
         note = "This model is not installed on this workstation; its card cannot be shown."
         return [Paragraph(markup(heading), styles()["Heading"]), Paragraph(note, styles()["Body"])]
     return model_section(card, width, heading)
-
-

@@ -21,7 +21,6 @@ import numpy as np
 from skindesk.core.preprocess.color import ShadesOfGray
 from skindesk.core.training.artefacts import add_artefacts
 
-AUGMENTATIONS = ("standard", "strong")
 LOW_RESOLUTION = 84
 CROP_AREA = (0.35, 1.0)
 CROP_ASPECT = (3 / 4, 4 / 3)

@@ -24,6 +24,10 @@ from skindesk.core.training.e2e_validation import epoch_validation
 
 Stage = Callable[[str, int, int], None]
 
+# The choices of ``skindesk train --lr-schedule`` and ``--augmentation`` (first: the default).
+LR_SCHEDULES = ("plateau", "constant")
+AUGMENTATIONS = ("standard", "strong")
+
 
 @dataclass(frozen=True)
 class PhaseData:
@@ -116,9 +120,6 @@ def _use_xla() -> bool | str:
     import tensorflow as tf
 
     return "auto" if tf.config.list_physical_devices("GPU") else False
-
-
-LR_SCHEDULES = ("plateau", "constant")
 
 
 def _schedule(name: str, learning_rate: float) -> list[Any]:
