@@ -7,7 +7,8 @@ the dataset. Training batches are augmented (flips, 90° turns, small
 rotations, brightness, contrast, saturation and hue jitter; ``strong`` adds
 crops, blur, low resolution, colour constancy and artefacts first, see
 :mod:`.e2e_augment`) and carry each image's class weight; the pixel scaling
-is the card's, in TensorFlow.
+is the card's, in TensorFlow. Under another Keras backend (JAX on a GPU
+machine without TensorFlow) the same batches come from :mod:`.e2e_batches`.
 Unreadable files are logged and skipped.
 """
 
@@ -125,10 +126,14 @@ def image_dataset(table: ImageTable, size: int, scaling: str, batch_size: int, m
         augmentation: ``"standard"`` or ``"strong"`` (adds :mod:`.e2e_augment`'s
             image-side steps; training batches only).
     """
-    import tensorflow as tf
-
     if augmentation not in AUGMENTATIONS:
         raise ValueError(f"unknown augmentation {augmentation!r}")
+    if not keras_runs_on_tensorflow():
+        from skindesk.core.training.e2e_batches import numpy_image_batches
+
+        return numpy_image_batches(table, size, scaling, batch_size, mode, weights=weights, seed=seed,
+                                   shuffle=shuffle, augmentation=augmentation)
+    import tensorflow as tf
 
     workers = min(8, os.cpu_count() or 1)
     data = tf.data.Dataset.range(len(table))
@@ -149,6 +154,13 @@ def image_dataset(table: ImageTable, size: int, scaling: str, batch_size: int, m
         return scale_pixels(images, scaling), (tf.gather(labels, index) if mode == "val" else index)
 
     return data.map(scaled).prefetch(2)
+
+
+def keras_runs_on_tensorflow() -> bool:
+    """Whether Keras's backend is TensorFlow (else batches come from :mod:`.e2e_batches`)."""
+    import keras
+
+    return keras.backend.backend() == "tensorflow"
 
 
 def _readable(pixels: Any, ok: Any, index: Any) -> Any:

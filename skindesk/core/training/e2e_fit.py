@@ -76,18 +76,38 @@ class EndToEndConfig:
         return asdict(self)
 
 
-@contextlib.contextmanager
-def device_precision() -> Iterator[tuple[str, bool]]:
-    """Mixed precision while a GPU is present (restored afterwards); yields (device, mixed)."""
+def gpu_name() -> str | None:
+    """The GPU Keras's backend trains on (TensorFlow or JAX), or None on a CPU."""
     import keras
+
+    if keras.backend.backend() == "jax":
+        import jax
+
+        gpus = [d for d in jax.devices() if d.platform == "gpu"]
+        return getattr(gpus[0], "device_kind", "GPU") if gpus else None
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
+    return gpus[0].name if gpus else None
+
+
+@contextlib.contextmanager
+def device_precision() -> Iterator[tuple[str, bool]]:
+    """Mixed precision while a GPU is present (restored afterwards); yields (device, mixed).
+
+    float16 under TensorFlow (with loss scaling), bfloat16 under JAX (which
+    needs none); the device names the GPU and, off TensorFlow, the backend.
+    """
+    import keras
+
+    gpu = gpu_name()
     previous = keras.config.dtype_policy()
-    if gpus:
-        keras.config.set_dtype_policy("mixed_float16")
+    backend = keras.backend.backend()
+    if gpu:
+        keras.config.set_dtype_policy("mixed_float16" if backend == "tensorflow" else "mixed_bfloat16")
+    device = f"GPU ({gpu})" if gpu else "CPU"
     try:
-        yield ("GPU" if gpus else "CPU"), bool(gpus)
+        yield (device if backend == "tensorflow" else f"{device}, Keras on {backend}"), bool(gpu)
     finally:
         keras.config.set_dtype_policy(previous)
 
@@ -116,10 +136,15 @@ def _progress_reporter(on_stage: Stage | None, phase: str, epochs: int, batches:
 
 
 def _use_xla() -> bool | str:
-    """XLA on a GPU (Keras decides); on a CPU its compile time outweighs what it saves."""
-    import tensorflow as tf
+    """XLA on a GPU (Keras decides); on a CPU its compile time outweighs what it saves.
 
-    return "auto" if tf.config.list_physical_devices("GPU") else False
+    JAX always compiles: without it every step would run op by op.
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return True
+    return "auto" if gpu_name() else False
 
 
 def _schedule(name: str, learning_rate: float) -> list[Any]:

@@ -170,8 +170,10 @@ def train_end_to_end(recipe: Recipe, config: EndToEndConfig, out_dir: str | Path
     for :func:`skindesk.core.training.finish.finish_training`.
     """
     from skindesk.core import tfruntime
+    from skindesk.core.training.e2e_data import keras_runs_on_tensorflow
 
-    tfruntime.tensorflow()
+    if keras_runs_on_tensorflow():  # else JAX, say, on a GPU machine without TensorFlow
+        tfruntime.tensorflow()
     folder = Path(out_dir).expanduser().resolve()
     sources = select_images(recipe)
     vocabulary, train, val = _tables(sources, recipe)

@@ -13,6 +13,7 @@ A pretrained backbone runs in inference mode throughout and needs none of this.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ def recalibrate_batch_statistics(model: Any, batches: Any, limit: int = RECALIBR
     momenta = [layer.momentum for layer in layers]
     used = 0
     try:
-        for images, _labels in batches.take(limit):
+        for images, _labels in itertools.islice(batches, limit):
             for layer in layers:
                 layer.momentum = used / (used + 1)
             model(images, training=True)
