@@ -46,3 +46,38 @@ def licence_lines(licence: dict[str, Any]) -> list[str]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# Readable names of the threshold's recorded details, in the order they are shown.
+_THRESHOLD_DETAILS = (("target_sensitivity", "Target sensitivity"), ("sensitivity", "Sensitivity there"),
+                      ("specificity", "Specificity there"), ("roc_auc_on_dataset", "ROC AUC there"),
+                      ("positives", "Malignant images there"), ("negatives", "Benign images there"),
+                      ("chosen_on", "Date chosen"))
+
+
+def threshold_lines(threshold: Any) -> list[str]:
+    """The card's operating threshold: its value, how and where it was chosen, what it gave there."""
+    lines = [f"Flags a lesion for review when P(malignant) ≥ {_figure(threshold.value)}."]
+    if threshold.method:
+        lines.append(_sentence(f"How it was chosen: {threshold.method}"))
+    if threshold.dataset:
+        lines.append(_sentence(f"Chosen on: {threshold.dataset}"))
+    details = dict(threshold.details)
+    for key, label in _THRESHOLD_DETAILS:
+        if key in details:
+            lines.append(_sentence(f"{label}: {_figure(details.pop(key))}"))
+    lines += [_sentence(f"{key.replace('_', ' ').capitalize()}: {value}") for key, value in details.items()]
+    return lines
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _figure(value: Any) -> str:
+    """A number as people read it: 0.196, 0.9, 30 (never 0.19635100001 or 30.0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) >= 0.001 else f"{value:.2g}"

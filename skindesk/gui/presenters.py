@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from skindesk.core.card_text import licence_lines, performance_lines
+from skindesk.core.card_text import licence_lines, performance_lines, threshold_lines
 
 
 @dataclass(frozen=True)
@@ -161,17 +161,6 @@ def heatmap_caption(class_names: list[str], colormap: str, method: str = "") -> 
     return f"{hot} areas influenced the model's {scores} for {named} most. {HEATMAP_CAVEAT}"
 
 
-def _threshold_lines(threshold: Any) -> list[str]:
-    lines = [f"Flags a lesion for review when P(malignant) ≥ {probability_text(threshold.value)}."]
-    if threshold.method:
-        lines.append(f"How it was chosen: {threshold.method}")
-    if threshold.dataset:
-        lines.append(f"Chosen on: {threshold.dataset}")
-    for key, value in threshold.details.items():
-        lines.append(f"{key.replace('_', ' ').capitalize()}: {value}")
-    return lines
-
-
 def card_sections(card: Any) -> list[tuple[str, list[str]]]:
     """The model card as (heading, lines) sections for the Model card tab."""
     classes = [f"{c.name} ({c.id}){' — counted as malignant' if c.malignant else ''}"
@@ -182,7 +171,7 @@ def card_sections(card: Any) -> list[tuple[str, list[str]]]:
         ("Intended use", [card.intended_use or "Not stated."]),
         ("What it was trained on", [card.training_data or "Not stated."]),
         ("Reported performance", performance_lines(card.reported_performance)),
-        ("Operating threshold", _threshold_lines(card.threshold)),
+        ("Operating threshold", threshold_lines(card.threshold)),
         ("Classes", classes),
         ("Limitations", [f"• {item}" for item in card.limitations] or ["Not stated."]),
         ("Licence", licence_lines(card.license)),

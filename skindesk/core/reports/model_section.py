@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skindesk.core.card_text import performance_lines
+from skindesk.core.card_text import performance_lines, threshold_lines
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.reports.fonts import markup
 from skindesk.core.reports.layout import key_value_table, styles
@@ -27,7 +27,7 @@ def model_section(card: ModelCard, width: float, heading: str) -> list[Any]:
         ("SHA-256", card.sha256),
         ("Training data", card.training_data or "not stated"),
         ("Validated performance", "; ".join(performance_lines(card.reported_performance))),
-        ("Operating threshold", threshold_text(card)),
+        ("Operating threshold", " ".join(threshold_lines(card.threshold))),
     ]  # fmt: skip
     parts: list[Any] = [Paragraph(markup(heading), s["Heading"]), key_value_table(rows, width, 130)]
     if card.limitations:
@@ -35,17 +35,3 @@ def model_section(card: ModelCard, width: float, heading: str) -> list[Any]:
             markup(text) for text in card.limitations), s["Cell"]))  # fmt: skip
     return [KeepTogether(parts)]
 
-
-def threshold_text(card: ModelCard) -> str:
-    """The operating threshold, how and where it was chosen, and what it gave there."""
-    t = card.threshold
-    text = f"P(malignant) ≥ {t.value:.3f}: {t.method or 'method not stated'}"
-    if t.dataset:
-        text += f", on {t.dataset}"
-    point = [f"{k} {_number(t.details[k])}" for k in ("sensitivity", "specificity")
-             if isinstance(t.details.get(k), (int, float))]  # fmt: skip
-    return text + (f"; there {', '.join(point)}" if point else "")
-
-
-def _number(value: Any) -> str:
-    return f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
