@@ -58,6 +58,18 @@ def test_jitter_keeps_the_size_and_range_and_follows_its_generator() -> None:
     assert abs(float(first.mean()) - float(pixels.mean())) < 40  # jitter, not a new image
 
 
+def test_the_colour_steps_match_tensorflows_at_the_same_draws() -> None:
+    import tensorflow as tf
+
+    from skindesk.core.training.e2e_batches import _brightness_and_contrast, _saturation_and_hue
+
+    pixels = _image(4, 64).astype(np.float32)
+    ours = _saturation_and_hue(_brightness_and_contrast(pixels.copy(), 0.06, 1.15), 0.85, 0.02)
+    x = tf.image.adjust_contrast(tf.image.adjust_brightness(pixels / 255.0, 0.06), 1.15)
+    x = tf.image.adjust_hue(tf.image.adjust_saturation(tf.clip_by_value(x, 0.0, 1.0), 0.85), 0.02)
+    np.testing.assert_allclose(ours, np.asarray(x), atol=2e-3)
+
+
 def test_predict_batches_are_the_engines_pixels_in_order_without_the_broken_file(table) -> None:
     batches = NumpyImageBatches(table, 32, "minus-one-one", 4, "predict", workers=2)
     assert len(batches) == 2
