@@ -3,12 +3,14 @@
 :mod:`.e2e_data` streams images with ``tf.data``. A machine with a GPU but
 no TensorFlow (JAX's CUDA build, say) can still run ``skindesk train`` with
 ``KERAS_BACKEND=jax``: this module makes the same batches as a
-``keras.utils.PyDataset``, read by a pool of threads (OpenCV releases the
-GIL while it decodes and warps). The augmentation is the same recipe as the
+``keras.utils.PyDataset``. Keras reads training batches in worker
+processes, which send whole pixels (uint8) to keep the pipe between them
+cheap; validation and calibration batches are read in order by a pool of
+threads (OpenCV releases the GIL while it decodes). The augmentation is the same recipe as the
 TensorFlow pipeline: flips, 90° turns, brightness, contrast, saturation and
 hue jitter, a rotation of up to ±15° with reflected borders, and, for
 ``strong``, :mod:`.e2e_augment`'s steps first. Each image's draw comes from
-(seed, epoch, row), so a run does not depend on which thread read what.
+(seed, epoch, row), so a run does not depend on which worker read what.
 Unreadable files are logged and dropped from their batch.
 """
 
@@ -148,7 +150,7 @@ class NumpyImageBatches(_dataset_base()):  # type: ignore[misc]
 
 def numpy_image_batches(table: ImageTable, size: int, scaling: str, batch_size: int, mode: str,
                         **options: Any) -> NumpyImageBatches:
-    """:class:`NumpyImageBatches` with as many reading threads as cores (at most 16)."""
+    """:class:`NumpyImageBatches` with as many readers as cores (at most 16)."""
     import os
 
     return NumpyImageBatches(table, size, scaling, batch_size, mode,
