@@ -51,8 +51,8 @@ def test_grad_cam_points_into_the_own_network_and_each_members_limits_are_named(
     card = make_ensemble.ensemble_card(TRAINED, [_member("alpha", "Weak on acral skin.")], "pair", "Pair")
     assert card["gradcam_layer"] == f"{make_ensemble.OWN_NETWORK}/top_relu6"
     assert card["limitations"] == ["Trained on dermoscopy only.",
-                                   "50% of the output comes from 'alpha', whose limitations apply too: "
-                                   "Weak on acral skin."]
+                                   ("50% of the output comes from 'alpha', whose limitations apply too: "
+                                    "Weak on acral skin.")]
 
 
 def test_numbers_of_the_single_network_are_not_carried_over(make_ensemble) -> None:

@@ -110,6 +110,25 @@ def test_image_dataset_uses_numpy_batches_off_tensorflow(table, monkeypatch) -> 
     assert isinstance(batches, NumpyImageBatches) and batches.mode == "val"
 
 
+@pytest.mark.parametrize(("backend", "gpu", "device", "policy"), [
+    ("tensorflow", None, "CPU", None),
+    ("tensorflow", "NVIDIA T4", "GPU (NVIDIA T4)", "mixed_float16"),
+    ("jax", "NVIDIA H100 80GB HBM3", "GPU (NVIDIA H100 80GB HBM3), Keras on jax", "mixed_bfloat16")])
+def test_mixed_precision_and_the_recorded_device_follow_the_gpu_and_backend(monkeypatch, backend, gpu,
+                                                                          device, policy) -> None:
+    import keras
+
+    from skindesk.core.training import e2e_fit
+
+    monkeypatch.setattr(e2e_fit, "gpu_name", lambda: gpu)
+    monkeypatch.setattr(keras.backend, "backend", lambda: backend)
+    before = keras.config.dtype_policy().name
+    with e2e_fit.device_precision() as (recorded, mixed):
+        assert (recorded, mixed) == (device, gpu is not None)
+        assert keras.config.dtype_policy().name == (policy or before)
+    assert keras.config.dtype_policy().name == before
+
+
 def _jax_environment() -> dict[str, str]:
     env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", PYTHONPATH=str(ROOT))
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)

@@ -88,7 +88,9 @@ def gpu_name() -> str | None:
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
-    return gpus[0].name if gpus else None
+    if not gpus:
+        return None
+    return tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
 
 
 @contextlib.contextmanager
