@@ -16,6 +16,7 @@ import dataclasses
 import datetime
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -170,9 +171,10 @@ def train_end_to_end(recipe: Recipe, config: EndToEndConfig, out_dir: str | Path
     for :func:`skindesk.core.training.finish.finish_training`.
     """
     from skindesk.core import tfruntime
-    from skindesk.core.training.e2e_data import keras_runs_on_tensorflow
 
-    if keras_runs_on_tensorflow():  # else JAX, say, on a GPU machine without TensorFlow
+    # Read from the environment, not from Keras: importing Keras would import TensorFlow
+    # before tfruntime has quieted and configured it. Another backend: JAX on a GPU machine, say.
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
         tfruntime.tensorflow()
     folder = Path(out_dir).expanduser().resolve()
     sources = select_images(recipe)
