@@ -36,8 +36,7 @@ def main() -> None:
     sources = select_images(recipe)
     label_files = [Path(s.path).resolve() for s in recipe.sources]
     root = _data_root(label_files)
-    files = sorted({Path(i.path).resolve() for s in sources for i in s.train + [
-        i for i in s.cached if i.split == "val"]})
+    files = sorted({Path(i.path).resolve() for s in sources for i in s.cached})  # train + val only
     limit, part, used = args.part_mb * 1e6, 0, 0.0
     out = Path(args.out)
     for extra in label_files:

@@ -76,7 +76,7 @@ def _sentence(text: str) -> str:
 
 def _figure(value: Any) -> str:
     """A number as people read it: 0.196, 0.9, 30 (never 0.19635100001 or 30.0)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not _is_number(value):
         return str(value)
     if float(value).is_integer():
         return str(int(value))

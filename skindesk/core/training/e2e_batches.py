@@ -17,11 +17,13 @@ Unreadable files are logged and dropped from their batch.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import cv2
+import keras
 import numpy as np
 
 from skindesk.core.imageprep import scale_pixels
@@ -67,13 +69,7 @@ def _rotate(pixels: np.ndarray, degrees: float) -> np.ndarray:
                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
-def _dataset_base() -> type:
-    import keras
-
-    return keras.utils.PyDataset
-
-
-class NumpyImageBatches(_dataset_base()):  # type: ignore[misc]
+class NumpyImageBatches(keras.utils.PyDataset):
     """Batches of one split (see :func:`skindesk.core.training.e2e_data.image_dataset` for ``mode``).
 
     Training batches are (images, class index, class weight); ``"val"`` batches
@@ -151,7 +147,5 @@ class NumpyImageBatches(_dataset_base()):  # type: ignore[misc]
 def numpy_image_batches(table: ImageTable, size: int, scaling: str, batch_size: int, mode: str,
                         **options: Any) -> NumpyImageBatches:
     """:class:`NumpyImageBatches` with as many readers as cores (at most 16)."""
-    import os
-
     return NumpyImageBatches(table, size, scaling, batch_size, mode,
                              workers=min(16, os.cpu_count() or 1), **options)

@@ -29,7 +29,7 @@ from skindesk.core.imageprep import scale_pixels
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.training.arrays import Arrays, class_targets
 from skindesk.core.training.e2e_augment import strong_augment
-from skindesk.core.training.e2e_fit import AUGMENTATIONS
+from skindesk.core.training.e2e_fit import AUGMENTATIONS, keras_runs_on_tensorflow
 from skindesk.core.training.sources import TrainImage
 
 log = logging.getLogger(__name__)
@@ -154,13 +154,6 @@ def image_dataset(table: ImageTable, size: int, scaling: str, batch_size: int, m
         return scale_pixels(images, scaling), (tf.gather(labels, index) if mode == "val" else index)
 
     return data.map(scaled).prefetch(2)
-
-
-def keras_runs_on_tensorflow() -> bool:
-    """Whether Keras's backend is TensorFlow (else batches come from :mod:`.e2e_batches`)."""
-    import keras
-
-    return keras.backend.backend() == "tensorflow"
 
 
 def _readable(pixels: Any, ok: Any, index: Any) -> Any:

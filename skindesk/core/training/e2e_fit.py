@@ -76,6 +76,13 @@ class EndToEndConfig:
         return asdict(self)
 
 
+def keras_runs_on_tensorflow() -> bool:
+    """Whether Keras's backend is TensorFlow (else batches come from :mod:`.e2e_batches`)."""
+    import keras
+
+    return keras.backend.backend() == "tensorflow"
+
+
 def gpu_name() -> str | None:
     """The GPU Keras's backend trains on (TensorFlow or JAX), or None on a CPU."""
     import keras
@@ -104,12 +111,12 @@ def device_precision() -> Iterator[tuple[str, bool]]:
 
     gpu = gpu_name()
     previous = keras.config.dtype_policy()
-    backend = keras.backend.backend()
+    on_tensorflow = keras_runs_on_tensorflow()
     if gpu:
-        keras.config.set_dtype_policy("mixed_float16" if backend == "tensorflow" else "mixed_bfloat16")
+        keras.config.set_dtype_policy("mixed_float16" if on_tensorflow else "mixed_bfloat16")
     device = f"GPU ({gpu})" if gpu else "CPU"
     try:
-        yield (device if backend == "tensorflow" else f"{device}, Keras on {backend}"), bool(gpu)
+        yield (device if on_tensorflow else f"{device}, Keras on {keras.backend.backend()}"), bool(gpu)
     finally:
         keras.config.set_dtype_policy(previous)
 
@@ -142,9 +149,7 @@ def _use_xla() -> bool | str:
 
     JAX always compiles: without it every step would run op by op.
     """
-    import keras
-
-    if keras.backend.backend() != "tensorflow":
+    if not keras_runs_on_tensorflow():
         return True
     return "auto" if gpu_name() else False
 
