@@ -30,3 +30,15 @@ def print_table(rows: list[list[str]], headers: list[str], stream: TextIO | None
 def print_disclaimer(stream: TextIO | None = None) -> None:
     """The decision-support note every human-readable report ends with."""
     (stream or sys.stdout).write(f"\nNote: {DISCLAIMER}\n")
+
+
+def unused_details_note(card: Any, metadata: Any) -> str | None:
+    """A line saying that the patient details given were not used, for an image-only model; else None."""
+    from skindesk.core.card_text import metadata_fields
+
+    given = [name for name in ("age", "sex", "site") if getattr(metadata, name) is not None]
+    unused = [name for name in given if name not in metadata_fields(card)]
+    if not unused:
+        return None
+    return (f"Not used by this model: {', '.join(unused)} (recorded only; "
+            f"its result depends on {' and '.join(['the image'] + metadata_fields(card))}).")

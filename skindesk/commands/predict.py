@@ -6,7 +6,12 @@ import argparse
 from typing import Any
 
 from skindesk.commands import _predict_history
-from skindesk.commands._output import print_disclaimer, print_json_line, print_table
+from skindesk.commands._output import (
+    print_disclaimer,
+    print_json_line,
+    print_table,
+    unused_details_note,
+)
 from skindesk.core.metadata import SITES
 
 
@@ -93,6 +98,9 @@ def _predict(args: argparse.Namespace, history: _predict_history.PredictHistory 
         print_table(rows, ["image", "top class", "P(malignant)", f"≥{card.threshold.value:.3f}?", "notes"])
         print(f"\nModel: {card.name} [{card.id}]; review threshold on P(malignant): "
               f"{card.threshold.value:.3f} ({card.threshold.method or 'not stated'})")
+        note = unused_details_note(card, metadata)
+        if note:
+            print(note)
         if history and args.save:
             print(f"\nSaved to the history of patient {args.patient!r}.")
         print_disclaimer()

@@ -11,7 +11,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any, TextIO
 
 from skindesk.commands import _scan_history
-from skindesk.commands._output import print_disclaimer
+from skindesk.commands._output import print_disclaimer, unused_details_note
 from skindesk.core.errors import SettingsError
 from skindesk.core.metadata import SITES
 
@@ -196,6 +196,9 @@ def _print_summary(scan: Any, flagged: list[str], outputs: list[Any], out: TextI
     _print_list(out, "Flagged for review", flagged, summary.flagged)
     out.writelines(f"Results written to {path}\n" for path in outputs)
     out.write(f"Model: {card.name} [{card.id}]\n")
+    note = unused_details_note(card, scan.metadata)
+    if note:
+        out.write(note + "\n")
 
 
 def _print_list(out: TextIO, title: str, lines: list[str], count: int) -> None:

@@ -81,3 +81,30 @@ def _figure(value: Any) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) >= 0.001 else f"{value:.2g}"
+
+
+# The patient details a card's metadata input can read, in the order the app shows them.
+_PATIENT_FIELDS = ("age", "sex", "site")
+
+
+def metadata_fields(card: Any) -> list[str]:
+    """The patient details (``age``, ``sex``, ``site``) the model reads; empty for an image-only model."""
+    spec = getattr(card, "metadata_input", None) or {}
+    used = {feature.get("field") for feature in spec.get("features", ())}
+    return [name for name in _PATIENT_FIELDS if name in used]
+
+
+def inputs_lines(card: Any) -> list[str]:
+    """What the model's result depends on: the image alone, or the image and named patient details.
+
+    A clinician who typed an age should know whether it changed the result.
+    """
+    height, width = card.input_size
+    image = f"The image, resized to {width}×{height} pixels"
+    fields = metadata_fields(card)
+    if not fields:
+        return [f"{image}, only.",
+                "Age, sex and site are recorded with each analysis but do not change this model's result."]
+    named = ", ".join(fields[:-1]) + " and " + fields[-1] if len(fields) > 1 else fields[0]
+    return [f"{image}, and the patient's {named}.",
+            "Unknown details are allowed; filling them in can change the result."]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from skindesk.gui.document_view import model_inputs
 from skindesk.gui.documents import Assessment, ImageDocument, PatientFields
 
 if TYPE_CHECKING:
@@ -42,12 +41,17 @@ class DocumentSelection:
         """The patient form now reads ``fields``: store them on the current image."""
         doc = self.window.current
         if doc is not None:
-            model_inputs_changed = model_inputs(doc.patient) != model_inputs(fields)
+            details_changed = _details(doc.patient) != _details(fields)
             doc.patient = fields
-            if doc.result is not None and model_inputs_changed:
-                self.window.refresh_result()  # to say the result predates the change
+            if doc.result is not None and details_changed:
+                self.window.refresh_result()  # it says whether the result predates the change
 
     def assessment_changed(self, assessment: Assessment) -> None:
         """The assessment form changed: store it, time-stamped, on the current image."""
         if self.window.current is not None:
             self.window.current.assessment = assessment.stamped()
+
+
+def _details(fields: PatientFields) -> tuple[str, str, str]:
+    """The patient details a model may read."""
+    return fields.age, fields.sex, fields.site

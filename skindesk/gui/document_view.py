@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from skindesk.core.card_text import metadata_fields
 from skindesk.gui import presenters
 from skindesk.gui.analysis import AnalysisController
 from skindesk.gui.backend import ModelLoader
@@ -62,8 +65,8 @@ class DocumentView:
             card = getattr(doc.result, "card", None) or self.model.card
             summary = presenters.summarise(doc.prediction, card, doc.result.warnings)
             sent = doc.analysed_patient or doc.patient
-            context = presenters.patient_line(sent)
-            if model_inputs(sent) != model_inputs(doc.patient):
+            context = presenters.patient_line(sent, card)
+            if model_inputs(sent, card) != model_inputs(doc.patient, card):
                 context += STALE
             context += "\n" + presenters.preprocessing_line(
                 getattr(doc.result, "preprocessing", None))
@@ -91,6 +94,6 @@ class DocumentView:
             strip.set_status(doc.id, "Not analysed", "normal")
 
 
-def model_inputs(fields: PatientFields) -> tuple[str, str, str]:
-    """The patient details the model sees."""
-    return fields.age, fields.sex, fields.site
+def model_inputs(fields: PatientFields, card: Any) -> tuple[str, ...]:
+    """The patient details ``card``'s model reads (none for an image-only model)."""
+    return tuple(getattr(fields, name) for name in metadata_fields(card))

@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from skindesk.core.card_text import licence_lines, performance_lines, threshold_lines
+from skindesk.core.card_text import (
+    inputs_lines,
+    licence_lines,
+    metadata_fields,
+    performance_lines,
+    threshold_lines,
+)
 
 
 @dataclass(frozen=True)
@@ -120,14 +126,17 @@ def summarise(prediction: Any, card: Any, warnings: list[dict[str, Any]] | None 
     )
 
 
-def patient_line(fields: Any) -> str:
-    """'Analysed with: age 63 · male · back' from a PatientFields."""
-    parts = [
-        f"age {fields.age}" if fields.age.strip() else "age unknown",
-        fields.sex or "sex unknown",
-        fields.site or "site unknown",
-    ]
-    return "Analysed with: " + " · ".join(parts)
+def patient_line(fields: Any, card: Any) -> str:
+    """'Analysed with: age 63 · male · back' from a PatientFields, naming only what ``card``'s model reads.
+
+    For an image-only model it says so, so a typed age is not taken for part of the result's basis.
+    """
+    used = metadata_fields(card)
+    if not used:
+        return "Image only: age, sex and site do not change this model's result."
+    words = {"age": f"age {fields.age}" if fields.age.strip() else "age unknown",
+             "sex": fields.sex or "sex unknown", "site": fields.site or "site unknown"}
+    return "Analysed with: " + " · ".join(words[name] for name in used)
 
 
 def preprocessing_line(record: Any) -> str:
@@ -170,6 +179,7 @@ def card_sections(card: Any) -> list[tuple[str, list[str]]]:
         (card.name, [f"Id: {card.id}{version}"] + ([card.architecture] if card.architecture else [])),
         ("Intended use", [card.intended_use or "Not stated."]),
         ("What it was trained on", [card.training_data or "Not stated."]),
+        ("What the result depends on", inputs_lines(card)),
         ("Reported performance", performance_lines(card.reported_performance)),
         ("Operating threshold", threshold_lines(card.threshold)),
         ("Classes", classes),

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from skindesk.core.card_text import licence_lines, performance_lines, threshold_lines
-from skindesk.core.modelcard import Threshold
+from dataclasses import replace
+from pathlib import Path
+
+from skindesk.core.card_text import (
+    inputs_lines,
+    licence_lines,
+    metadata_fields,
+    performance_lines,
+    threshold_lines,
+)
+from skindesk.core.modelcard import Threshold, load_card
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 def test_performance_is_rounded_with_its_interval_and_where_it_was_measured():
@@ -38,3 +49,19 @@ def test_the_threshold_reads_as_sentences_with_its_figures_rounded():
         "Target sensitivity: 0.9.", "Sensitivity there: 0.9.", "Specificity there: 0.7.",
         "Malignant images there: 30.", "Date chosen: 2026-11-23.", "Script: x.py."]
     assert threshold_lines(Threshold(0.0004, "", ""))[0].endswith("≥ 0.0004.")
+
+
+def test_the_bundled_default_reads_the_image_only_and_says_so():
+    card = load_card(MODELS / "skindesk-lite2-pair" / "card.json")
+    assert metadata_fields(card) == []
+    assert inputs_lines(card) == [
+        "The image, resized to 260×260 pixels, only.",
+        "Age, sex and site are recorded with each analysis but do not change this model's result."]
+
+
+def test_a_metadata_model_names_the_details_it_reads_in_the_apps_order():
+    card = load_card(MODELS / "ham10000-xception" / "card.json")  # its features: sex, site, age
+    assert metadata_fields(card) == ["age", "sex", "site"]
+    assert inputs_lines(card)[0] == "The image, resized to 254×254 pixels, and the patient's age, sex and site."
+    age_only = replace(card, metadata_input={"features": [{"field": "age"}, {"field": "age"}]})
+    assert inputs_lines(age_only)[0].endswith("and the patient's age.")

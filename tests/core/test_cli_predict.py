@@ -67,10 +67,12 @@ def test_a_bad_file_gets_an_error_line_and_a_nonzero_exit(default_engine, tmp_pa
 @pytest.mark.slow
 def test_readable_table_names_the_class_threshold_and_disclaimer(default_engine, tmp_path, capsys):
     image = write_lesion(tmp_path / "a.png")
-    assert main(["predict", str(image)]) == 0
+    assert main(["predict", str(image), "--age", "60"]) == 0
     out = capsys.readouterr().out
     assert str(image) in out and "P(malignant)" in out
     assert "threshold" in out and "not a diagnosis" in out
+    # The default reads the image only: a clinician who typed an age is told it changed nothing.
+    assert "Not used by this model: age (recorded only; its result depends on the image)." in out
 
 
 def test_bad_option_values_are_user_errors(tmp_path, capsys):
@@ -116,3 +118,16 @@ def test_without_preprocessing_the_result_says_so(default_engine, tmp_path, caps
     (line,) = json_lines(capsys.readouterr().out)
     assert line["preprocessing"] == {"applied": False}
     assert "lesion" not in line
+
+
+def test_no_note_when_the_model_reads_the_details_given():
+    from skindesk.commands._output import unused_details_note
+    from skindesk.core.metadata import UNKNOWN, PatientMetadata
+    from skindesk.core.modelcard import load_card
+
+    xception = load_card(PROJECT_ROOT / "models" / "ham10000-xception" / "card.json")
+    assert unused_details_note(xception, PatientMetadata.create(age=60, sex="male", site="back")) is None
+    pair = load_card(PROJECT_ROOT / "models" / "skindesk-lite2-pair" / "card.json")
+    assert unused_details_note(pair, UNKNOWN) is None  # nothing given, nothing to say
+    assert unused_details_note(pair, PatientMetadata.create(sex="female")).startswith(
+        "Not used by this model: sex (")

@@ -47,16 +47,26 @@ CARD_DATA = {
     "intended_use": "Testing the GUI.",
     "limitations": ["Not a model."],
     "license": {"name": "MIT", "training_data_license": "none"},
+    # Like the HAM10000 Xception's: the result depends on age, sex and site too.
+    "metadata_input": {"input_index": 1, "features": [
+        {"field": "age", "encoding": "scaled", "scale": 90.0, "missing": 50.0},
+        {"field": "sex", "encoding": "one_hot", "categories": ["female", "male", "unknown"],
+         "unknown": "unknown"},
+        {"field": "site", "encoding": "one_hot", "categories": ["trunk", "unknown"], "unknown": "unknown",
+         "map": {"back": "trunk", "chest": "trunk"}},
+    ]},
 }
+#: The same model reading the image only, as the bundled default does.
+IMAGE_ONLY_CARD_DATA = {key: value for key, value in CARD_DATA.items() if key != "metadata_input"}
 PROBABILITIES = {"akiec": 0.03, "bcc": 0.05, "bkl": 0.08, "df": 0.02, "mel": 0.55, "nv": 0.25,
                  "vasc": 0.02}
 P_MALIGNANT = 0.63  # akiec + bcc + mel
 BLUR_WARNING = {"code": "blurred", "message": "The image looks blurred; the result may be unreliable."}
 
 
-def fake_card() -> ModelCard:
+def fake_card(data: dict[str, Any] = CARD_DATA) -> ModelCard:
     """The fake model's card (threshold 0.27)."""
-    return parse_card(dict(CARD_DATA), Path("/nonexistent/fake-model"))
+    return parse_card(dict(data), Path("/nonexistent/fake-model"))
 
 
 class FakeEngine:
@@ -91,12 +101,12 @@ class FakeService:
 
     def __init__(self, delay: float = 0.3, load_seconds: float = 0.2,
                  warn_for: Iterable[str] = (), preprocess_delay: float = 0.1,
-                 explain_delay: float = 0.2) -> None:
+                 explain_delay: float = 0.2, card_data: dict[str, Any] = CARD_DATA) -> None:
         self.delay = delay
         self.warn_for = set(warn_for)
         self.preprocess_delay = preprocess_delay
         self.explain_delay = explain_delay
-        self._card = fake_card()
+        self._card = fake_card(card_data)
         self._engine = FakeEngine(self._card, load_seconds)
         self.calls: list[tuple[list[str], PatientMetadata]] = []
         self.pipelines: list[Pipeline | None] = []  # the preprocessing of each predict call

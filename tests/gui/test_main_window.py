@@ -10,7 +10,7 @@ require_display()
 
 from skindesk import DISCLAIMER, __version__
 from skindesk.gui.settings import DARK_THEME, LIGHT_THEME, load_settings
-from tests.gui.fakes import BLUR_WARNING, FakeService
+from tests.gui.fakes import BLUR_WARNING, IMAGE_ONLY_CARD_DATA, FakeService
 from tests.gui.helpers import TickRecorder, make_lesion_png, screenshot
 
 pytestmark = pytest.mark.gui
@@ -93,6 +93,26 @@ def test_analyse_shows_result_in_words_and_numbers(app, lesion_images, output_di
 
     form.age.set("36")
     assert "Patient details changed since: analyse again" in window.ui.result_panel.visible_text()
+
+
+def test_an_image_only_model_says_the_patient_details_do_not_change_its_result(
+        make_app, lesion_images, output_dir):
+    app = make_app(FakeService(delay=0.1, card_data=IMAGE_ONLY_CARD_DATA))
+    window = app.window
+    window.open_paths([str(lesion_images[0])])
+    app.wait_for_images()
+    window.ui.patient_form.age.set("63")
+    assert window.analyse_current()
+    app.wait_for_analysis()
+
+    text = window.ui.result_panel.visible_text()
+    assert "Image only: age, sex and site do not change this model's result." in text
+    assert "Analysed with" not in text
+    window.ui.patient_form.age.set("36")
+    assert "Patient details changed since" not in window.ui.result_panel.visible_text()
+    card_text = window.ui.model_card.plain_text()
+    assert "What the result depends on\nThe image, resized to 64×64 pixels, only." in card_text
+    screenshot(app.root, output_dir / "image_only_result.png")
 
 
 def test_analyse_all_and_quality_warning(app, lesion_images, output_dir):

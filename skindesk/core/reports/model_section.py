@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skindesk.core.card_text import performance_lines, threshold_lines
+from skindesk.core.card_text import inputs_lines, performance_lines, threshold_lines
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.reports.fonts import markup
 from skindesk.core.reports.layout import key_value_table, styles
@@ -26,6 +26,7 @@ def model_section(card: ModelCard, width: float, heading: str) -> list[Any]:
         ("Version", card.version or "not stated"),
         ("SHA-256", card.sha256),
         ("Training data", card.training_data or "not stated"),
+        ("Inputs", " ".join(inputs_lines(card))),
         ("Validated performance", "; ".join(performance_lines(card.reported_performance))),
         ("Operating threshold", " ".join(threshold_lines(card.threshold))),
     ]  # fmt: skip
