@@ -85,7 +85,8 @@ def end_to_end_config(args: argparse.Namespace) -> Any:
     extra = {key: value for key, value in (("epochs", args.epochs), ("frozen_epochs", args.frozen_epochs),
                                            ("fine_tune_fraction", args.fine_tune_fraction),
                                            ("seed", args.seed), ("lr_schedule", args.lr_schedule),
-                                           ("augmentation", args.augmentation))
+                                           ("augmentation", args.augmentation),
+                                           ("class_weight", args.class_weight))
              if value is not None}
     return EndToEndConfig(arch=args.arch, img_size=size, base_weights=weights, **extra)
 

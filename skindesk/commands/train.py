@@ -21,6 +21,7 @@ from typing import Any
 from skindesk.commands._output import print_table
 from skindesk.commands._train_e2e import ARCH_CHOICES, is_end_to_end, train_end_to_end
 from skindesk.core.training.e2e_fit import AUGMENTATIONS, LR_SCHEDULES
+from skindesk.core.training.head import CLASS_WEIGHTS
 
 
 def register(subparsers: Any) -> None:
@@ -62,6 +63,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--lr-schedule", choices=LR_SCHEDULES,
                         help="end to end: 'plateau' (default) cuts the learning rate tenfold when the "
                         "validation loss stalls; 'constant' keeps it")
+    parser.add_argument("--class-weight", choices=CLASS_WEIGHTS,
+                        help="loss weight of each training image: 'balanced' (end to end: the default) "
+                        "weighs every class the same; 'source-balanced' does so within each source, "
+                        "so no source teaches the network a melanoma prior of its own; 'none'. "
+                        "Default for a head: the recipe's head.class_weight")
     parser.add_argument("--hidden", type=int, help="hidden units of the head (0: linear)")
     parser.add_argument("--metadata", action="store_true", help="also feed age, sex and site to the head")
     parser.add_argument("--views", metavar="LIST", help="augmented views of training images, e.g. mixed,geo")
@@ -95,7 +101,8 @@ def build_recipe(args: argparse.Namespace) -> Any:
                                   Path.cwd()).sources[0]
         recipe = dataclasses.replace(recipe, sources=(SourceSpec(**dataclasses.asdict(source)),))
     head = recipe.head
-    overrides = {"epochs": args.epochs, "hidden": args.hidden, "use_metadata": args.metadata or None}
+    overrides = {"epochs": args.epochs, "hidden": args.hidden, "use_metadata": args.metadata or None,
+                 "class_weight": args.class_weight}
     head = dataclasses.replace(head, **{k: v for k, v in overrides.items() if v is not None})
     changes: dict[str, Any] = {"head": head}
     if args.label_map:

@@ -57,7 +57,8 @@ def test_a_constant_schedule_keeps_the_rate() -> None:
 
 def _args(**given) -> argparse.Namespace:
     values = {"arch": "mobilenetv2", "img_size": 64, "base_weights": "none", "epochs": None,
-              "frozen_epochs": None, "fine_tune_fraction": None, "seed": None, "lr_schedule": None, "augmentation": None}
+              "frozen_epochs": None, "fine_tune_fraction": None, "seed": None, "lr_schedule": None, "augmentation": None,
+              "class_weight": None}
     return argparse.Namespace(**{**values, **given})
 
 
@@ -80,3 +81,8 @@ def test_the_card_and_config_record_the_augmentation() -> None:
     assert augmentation_text(config).startswith("random resized crops")
     standard = end_to_end_config(_args())
     assert standard.augmentation == "standard" and augmentation_text(standard).startswith("flips")
+
+
+def test_the_class_weighting_defaults_to_balanced_and_can_be_per_source() -> None:
+    assert end_to_end_config(_args()).class_weight == "balanced"  # as the bundled networks were trained
+    assert end_to_end_config(_args(class_weight="source-balanced")).to_dict()["class_weight"] == "source-balanced"

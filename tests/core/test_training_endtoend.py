@@ -111,6 +111,24 @@ def test_unreadable_images_are_skipped_while_streaming(tmp_path: Path) -> None:
     assert 0.0 <= float(np.min(images)) and float(np.max(images)) <= 1.0
 
 
+def test_training_batches_carry_each_rows_own_loss_weight(tmp_path: Path) -> None:
+    from skindesk.core.training.e2e_data import ImageTable, image_dataset
+
+    paths = []
+    for i in range(6):
+        paths.append(str(tmp_path / f"{i}.png"))
+        cv2.imwrite(paths[-1], _lesion(i % 2 == 0, i))
+    labels = np.array([0, 1, 0, 1, 0, 1])
+    weights = (10 * np.arange(6) + labels).astype(np.float32)  # row r, label y: 10 r + y
+    table = ImageTable(paths, labels, labels == 0, np.array(["a", "a", "a", "b", "b", "b"]))
+    seen = []
+    for _images, y, w in image_dataset(table, 32, "rescale", 4, "train", weights=weights, seed=1):
+        w, y = np.asarray(w), np.asarray(y)
+        np.testing.assert_array_equal(w % 10, y)
+        seen += (w // 10).astype(int).tolist()
+    assert sorted(seen) == list(range(6))
+
+
 def test_batch_statistics_are_re_estimated_as_a_plain_average() -> None:
     import keras
     import tensorflow as tf
@@ -346,7 +364,8 @@ def test_the_phases_can_be_shaped_frozen_epochs_and_the_whole_backbone(dataset: 
 
     out = tmp_path / "clinic-mnv2-all"
     assert _train(dataset, out, "--arch", "mobilenetv2", "--base-weights", str(weights_file), "--epochs", "2",
-                  "--frozen-epochs", "1", "--fine-tune-fraction", "1", "--no-evaluate") == 0
+                  "--frozen-epochs", "1", "--fine-tune-fraction", "1", "--class-weight", "source-balanced",
+                  "--no-evaluate") == 0
     card = json.loads((out / "card.json").read_text(encoding="utf-8"))
     frozen, tuned = card["training"]["phases"]
     assert frozen["epochs_run"] == 1 and 1 <= tuned["epochs_run"] <= 2
@@ -356,6 +375,7 @@ def test_the_phases_can_be_shaped_frozen_epochs_and_the_whole_backbone(dataset: 
     assert tuned["phase"] == f"fine-tuning the top {len(weighted)} layers"
     assert card["training"]["config"]["fine_tune_fraction"] == 1.0
     assert card["training"]["config"]["frozen_epochs"] == 1
+    assert card["training"]["config"]["class_weight"] == "source-balanced"
 
 
 @pytest.mark.slow

@@ -89,12 +89,13 @@ def test_val_batches_carry_the_class_index(table) -> None:
     assert 0.0 <= images.min() and images.max() <= 1.0
 
 
-def test_training_batches_are_shuffled_by_seed_and_epoch_with_class_weights(table) -> None:
-    weights = np.array([1.0, 2.0, 3.0])
+def test_training_batches_are_shuffled_by_seed_and_epoch_with_row_weights(table) -> None:
+    weights = 10.0 * np.arange(6) + table.labels  # row r, label y: 10 r + y
     batches = NumpyImageBatches(table, 32, "none", 6, "train", weights=weights, seed=5, workers=1)
     images, labels, sample_weights = batches[0]
     assert images.dtype == np.uint8 and images.shape == (5, 32, 32, 3)  # whole pixels for the pipe
-    np.testing.assert_array_equal(sample_weights, weights[labels])
+    np.testing.assert_array_equal(sample_weights % 10, labels)
+    assert sorted((sample_weights // 10).astype(int).tolist()) == [0, 1, 3, 4, 5]  # row 2 is unreadable
     again = NumpyImageBatches(table, 32, "none", 6, "train", weights=weights, seed=5, workers=1)
     np.testing.assert_array_equal(again[0][0], images)          # same seed, same epoch: same batch
     order = batches.order.copy()

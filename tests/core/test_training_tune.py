@@ -70,7 +70,7 @@ def test_fit_tail_trains_only_from_train_from_and_returns_a_clean_graph(source_m
     head = build_head(2048, 0, 7, HeadConfig(hidden=0))
     config = TuneConfig(epochs=1, batch_size=8, learning_rate=1e-3)
     tail, history = fit_tail(source_model, head, _arrays(maps, labels), _arrays(maps[:8], labels[:8]),
-                             config, np.ones(7, np.float32))
+                             config, np.ones(24, np.float32))
     assert len(history["loss"]) == 1
     trunk = source_model.get_layer("xception")
     for name, changed in (("block14_sepconv1", False), ("block14_sepconv1_bn", False),

@@ -11,7 +11,7 @@ import pytest
 from skindesk.core.errors import UserError
 from skindesk.core.evaluation.dataset import load_dataset
 from skindesk.core.training.calibration import fit_temperature, softmax
-from skindesk.core.training.head import class_weights
+from skindesk.core.training.head import class_weights, sample_weights
 from skindesk.core.training.recipe import RecipeError, load_recipe, recipe_from_dict
 from skindesk.core.training.selection import cap_per_class, in_splits, without_stems
 from skindesk.core.training.sources import hashed_split, keep_lesion_split, load_source
@@ -116,3 +116,20 @@ def test_balanced_class_weights() -> None:
     weights = class_weights(np.array([0, 0, 0, 1]), 3, "balanced")
     assert weights[0] * 3 == pytest.approx(weights[1] * 1) and weights[2] == 0
     assert class_weights(np.array([0, 1]), 2, "none").tolist() == [1.0, 1.0]
+
+
+def test_source_balanced_weights_equalise_classes_within_each_source() -> None:
+    # Source a: 3 naevi (0), 1 melanoma (1). Source b: 1 naevus, 2 melanomas, 1 BCC (2).
+    labels = np.array([0, 0, 0, 1, 0, 1, 1, 2])
+    sources = np.array(["a"] * 4 + ["b"] * 4)
+    weights = sample_weights(labels, sources, 3, "source-balanced")
+    assert weights.mean() == pytest.approx(1.0)
+    for source in ("a", "b"):
+        in_source = sources == source
+        assert weights[in_source].sum() == pytest.approx(in_source.sum())  # each source keeps its share
+        totals = {int(c): weights[in_source & (labels == c)].sum() for c in np.unique(labels[in_source])}
+        assert len(set(np.round(list(totals.values()), 6))) == 1          # its classes weigh the same
+    assert weights[3] == pytest.approx(2.0) and weights[0] == pytest.approx(2 / 3)
+    np.testing.assert_array_equal(sample_weights(labels, sources, 3, "none"), np.ones(8))
+    np.testing.assert_allclose(sample_weights(labels, sources, 3, "balanced"),
+                               class_weights(labels, 3, "balanced")[labels])

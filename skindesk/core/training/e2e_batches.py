@@ -72,7 +72,7 @@ def _rotate(pixels: np.ndarray, degrees: float) -> np.ndarray:
 class NumpyImageBatches(keras.utils.PyDataset):
     """Batches of one split (see :func:`skindesk.core.training.e2e_data.image_dataset` for ``mode``).
 
-    Training batches are (images, class index, class weight); ``"val"`` batches
+    Training batches are (images, class index, loss weight); ``"val"`` batches
     (images, class index); ``"predict"`` batches (images, row index).
     """
 
@@ -86,8 +86,7 @@ class NumpyImageBatches(keras.utils.PyDataset):
         self.mode, self.seed, self.epoch, self.threads = mode, seed, 0, workers
         self.shuffled = mode == "train" or shuffle
         self.strong = mode == "train" and augmentation == "strong"
-        classes = int(table.labels.max(initial=0)) + 1
-        self.class_weight = np.ones(classes, np.float32) if weights is None else np.asarray(weights, np.float32)
+        self.row_weight = np.ones(len(table), np.float32) if weights is None else np.asarray(weights, np.float32)
         self.order = self._order()
 
     def _order(self) -> np.ndarray:
@@ -125,7 +124,7 @@ class NumpyImageBatches(keras.utils.PyDataset):
         labels = self.table.labels[kept_rows]
         if self.mode == "val":
             return x, labels
-        return x, labels, self.class_weight[labels]
+        return x, labels, self.row_weight[kept_rows]
 
     def _image(self, row: int) -> tuple[np.ndarray, bool]:
         cv2.setNumThreads(1)  # the workers are the parallelism; OpenCV's own pool would oversubscribe

@@ -119,9 +119,9 @@ def image_dataset(table: ImageTable, size: int, scaling: str, batch_size: int, m
 
     Args:
         mode: ``"train"`` (shuffled, augmented; yields images, class index and the
-            class weight of each image), ``"val"`` (images and class index, in order)
+            loss weight of each image), ``"val"`` (images and class index, in order)
             or ``"predict"`` (images and row index of ``table``, in order).
-        weights: Per-class loss weights for ``"train"`` (default: all 1).
+        weights: Each row's loss weight for ``"train"`` (default: all 1).
         shuffle: Shuffle a ``"val"`` dataset too (``"train"`` always is).
         augmentation: ``"standard"`` or ``"strong"`` (adds :mod:`.e2e_augment`'s
             image-side steps; training batches only).
@@ -176,11 +176,10 @@ def _augmented_batch(table_labels: np.ndarray, scaling: str, weights: np.ndarray
 
     rotate = keras.layers.RandomRotation(_MAX_ROTATION, fill_mode="reflect", seed=seed)
     labels = tf.constant(table_labels)
-    per_class = np.ones(int(table_labels.max(initial=0)) + 1) if weights is None else weights
-    class_weight = tf.constant(per_class, tf.float32)
+    row_weight = tf.constant(np.ones(len(table_labels)) if weights is None else weights, tf.float32)
 
     def step(x: Any, index: Any) -> tuple[Any, Any, Any]:
-        y = tf.gather(labels, index)
-        return scale_pixels(rotate(x, training=True), scaling), y, tf.gather(class_weight, y)
+        return scale_pixels(rotate(x, training=True), scaling), tf.gather(labels, index), \
+            tf.gather(row_weight, index)
 
     return step

@@ -48,7 +48,7 @@ from skindesk.core.training.e2e_model import (
     build_classifier,
     deployable_model,
 )
-from skindesk.core.training.head import class_weights
+from skindesk.core.training.head import sample_weights
 from skindesk.core.training.recipe import Recipe
 from skindesk.core.training.selection import in_splits
 from skindesk.core.training.trainer import TrainResult
@@ -133,10 +133,10 @@ def _train_network(config: EndToEndConfig, train: ImageTable, val: ImageTable, c
     base = build_backbone(config.arch, config.img_size, weights)
     model = build_classifier(base, classes, config.dropout, weights is not None, config.seed)
     scaling = arch_spec(config.arch).scaling
-    per_class = class_weights(train.labels, classes, config.class_weight)
+    per_row = sample_weights(train.labels, train.sources, classes, config.class_weight)
     data = PhaseData(
         train=image_dataset(train, config.img_size, scaling, config.batch_size, "train",
-                            weights=per_class, seed=config.seed, augmentation=config.augmentation),
+                            weights=per_row, seed=config.seed, augmentation=config.augmentation),
         val=image_dataset(val, config.img_size, scaling, config.batch_size, "val"),
         recalibrate_on=image_dataset(train, config.img_size, scaling, config.batch_size, "val",
                                      shuffle=True, seed=config.seed),

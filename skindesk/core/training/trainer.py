@@ -38,7 +38,7 @@ from skindesk.core.training.calibration import fit_temperature
 from skindesk.core.training.card import trained_card
 from skindesk.core.training.data import SourceImages, cache_all, select_images, training_arrays
 from skindesk.core.training.features import FeatureCache
-from skindesk.core.training.head import class_weights, fit_head, head_logits
+from skindesk.core.training.head import fit_head, head_logits, sample_weights
 from skindesk.core.training.recipe import Recipe
 from skindesk.core.training.tune import TAIL_NAME, fit_tail
 from skindesk.core.training.validation import choose_operating_threshold, per_source
@@ -70,7 +70,7 @@ def fit_tuned(recipe: Recipe, source_model: Any, pooled: tuple[Arrays, Arrays], 
     """Head on pooled features first, then the last block with it on block-13 maps (see tune.py)."""
     assert recipe.tune is not None
     head, _ = fit_head(*pooled, classes, recipe.head)
-    weights = class_weights(pooled[0].labels, classes, recipe.head.class_weight)
+    weights = sample_weights(maps[0].labels, maps[0].sources, classes, recipe.head.class_weight)
     tail, history = fit_tail(source_model, head, *maps, recipe.tune, weights)
     return calibrate(recipe, tail, history, head_logits(tail, maps[1], False), maps[1], malignant_columns)
 

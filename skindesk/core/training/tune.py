@@ -122,8 +122,10 @@ def _clone_head(head: Any) -> Any:
 
 
 def fit_tail(source_model: Any, head: Any, train: Arrays, val: Arrays, config: TuneConfig,
-             class_weight: np.ndarray, verbose: int = 0) -> tuple[Any, dict]:
+             weights: np.ndarray, verbose: int = 0) -> tuple[Any, dict]:
     """Train the last block's layers from ``train_from`` on, with ``head``, on block-13 maps.
+
+    ``weights`` holds each training row's loss weight (:func:`.head.sample_weights`).
 
     Returns the tail (block-13 map -> logits, a fresh graph with the weights of
     the epoch with the lowest validation loss) and the training history.
@@ -142,7 +144,7 @@ def fit_tail(source_model: Any, head: Any, train: Arrays, val: Arrays, config: T
                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
                                          restore_best_weights=True)
-    history = top.fit(train_maps, train.labels, sample_weight=class_weight[train.labels],
+    history = top.fit(train_maps, train.labels, sample_weight=weights,
                       validation_data=(val_maps, val.labels), epochs=config.epochs,
                       batch_size=config.batch_size, shuffle=True, callbacks=[stop], verbose=verbose)
     tuned = [top.get_layer(layer.name) for layer in trained]
