@@ -3,13 +3,15 @@
 # Usage: scripts/train_lite2_seeds.sh RECIPE WEIGHTS OUT_DIR EPOCHS SEED...
 # Used on a lent GPU machine that has JAX but no TensorFlow (KERAS_BACKEND=jax, see README:
 # "Training on a GPU"); it works the same with TensorFlow. Each network: 2 epochs on the frozen
-# backbone (FROZEN_EPOCHS), then every layer fine-tuned for up to EPOCHS epochs (plateau schedule, early stopping).
+# backbone (FROZEN_EPOCHS), then every layer fine-tuned for up to EPOCHS epochs (plateau schedule, early stopping);
+# CLASS_WEIGHT=source-balanced weighs every class the same within each source (see README).
 set -euo pipefail
 recipe=$1 weights=$2 out=$3 epochs=$4
 shift 4
 for seed in "$@"; do
     python3 -m skindesk.cli train --recipe "$recipe" --arch efficientnet-lite2 --base-weights "$weights" \
-        --frozen-epochs "${FROZEN_EPOCHS:-2}" --fine-tune-fraction 1 --epochs "$epochs" --seed "$seed" --no-evaluate \
+        --frozen-epochs "${FROZEN_EPOCHS:-2}" --fine-tune-fraction 1 --epochs "$epochs" --seed "$seed" \
+        --class-weight "${CLASS_WEIGHT:-balanced}" --no-evaluate \
         --out "$out/seed$seed" --id "lite2-full-seed$seed" \
         --name "EfficientNet-Lite2, every training image, seed $seed"
     echo "finished seed $seed"
