@@ -108,3 +108,48 @@ def inputs_lines(card: Any) -> list[str]:
     named = ", ".join(fields[:-1]) + " and " + fields[-1] if len(fields) > 1 else fields[0]
     return [f"{image}, and the patient's {named}.",
             "Unknown details are allowed; filling them in can change the result."]
+
+
+# Readable names of the test sets and subgroups scripts/report_default_model.py records.
+_TEST_SETS = {"isic2017_test": "ISIC 2017 test split", "kaggle_test": "Kaggle benign/malignant test split",
+              "ham10000_holdout": "HAM10000 lesion-level hold-out"}
+_SUBGROUPS = {"flagged_malignant_not_ham": "malignant images not from HAM10000 flagged",
+              "flagged_malignant_ham": "malignant HAM10000 images flagged",
+              "specific_benign_not_ham": "benign images not from HAM10000 left unflagged",
+              "specific_benign_ham": "benign HAM10000 images left unflagged"}
+
+
+def every_test_set_lines(results: dict[str, Any] | None) -> list[str]:
+    """One sentence per test set of the card's ``test_results`` (empty when it has none).
+
+    Every test set is shown, not only the headline one, so a clinician sees
+    where the threshold flags many benign lesions as well as where it works.
+    """
+    lines = []
+    for key, result in (results or {}).items():
+        if not isinstance(result, dict):
+            continue
+        name = _TEST_SETS.get(key, key.replace("_", " "))
+        parts = [_auc_text(result)] if _is_number(result.get("roc_auc")) else []
+        if _is_number(result.get("sensitivity")) and _is_number(result.get("specificity")):
+            parts.append(f"at the threshold sensitivity {result['sensitivity']:.0%}, "
+                         f"specificity {result['specificity']:.0%}")
+        if _is_number(result.get("balanced_accuracy")):
+            parts.append(f"balanced accuracy over the classes {result['balanced_accuracy']:.0%}")
+        parts += [_subgroup_text(label, result[sub]) for sub, label in _SUBGROUPS.items()
+                  if isinstance(result.get(sub), dict) and result[sub].get("n", 0) >= 20]
+        size = f" ({result['n']:,} images)" if _is_number(result.get("n")) else ""
+        lines.append(_sentence(f"{name}{size}: " + "; ".join(parts or ["no figures recorded"])))
+    return lines
+
+
+def _auc_text(result: dict[str, Any]) -> str:
+    ci = result.get("roc_auc_ci") or []
+    interval = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if len(ci) == 2 and None not in ci else ""
+    return f"ROC AUC {result['roc_auc']:.2f}{interval}"
+
+
+def _subgroup_text(label: str, group: dict[str, Any]) -> str:
+    ci = group.get("ci") or []
+    interval = f" (95% CI {ci[0]:.0%}–{ci[1]:.0%})" if len(ci) == 2 and None not in ci else ""
+    return f"{group['rate']:.0%} of {group['n']:,} {label}{interval}"

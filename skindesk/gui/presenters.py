@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skindesk.core.card_text import (
+    every_test_set_lines,
     inputs_lines,
     licence_lines,
     metadata_fields,
@@ -175,12 +176,14 @@ def card_sections(card: Any) -> list[tuple[str, list[str]]]:
     classes = [f"{c.name} ({c.id}){' — counted as malignant' if c.malignant else ''}"
                for c in card.classes]
     version = f", version {card.version}" if card.version else ""
+    tested = every_test_set_lines((getattr(card, "raw", None) or {}).get("test_results"))
     return [
         (card.name, [f"Id: {card.id}{version}"] + ([card.architecture] if card.architecture else [])),
         ("Intended use", [card.intended_use or "Not stated."]),
         ("What it was trained on", [card.training_data or "Not stated."]),
         ("What the result depends on", inputs_lines(card)),
         ("Reported performance", performance_lines(card.reported_performance)),
+        *([("Every test set it was checked on", tested)] if tested else []),
         ("Operating threshold", threshold_lines(card.threshold)),
         ("Classes", classes),
         ("Limitations", [f"• {item}" for item in card.limitations] or ["Not stated."]),

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from skindesk.core.card_text import (
+    every_test_set_lines,
     inputs_lines,
     licence_lines,
     metadata_fields,
@@ -65,3 +66,18 @@ def test_a_metadata_model_names_the_details_it_reads_in_the_apps_order():
     assert inputs_lines(card)[0] == "The image, resized to 254×254 pixels, and the patient's age, sex and site."
     age_only = replace(card, metadata_input={"features": [{"field": "age"}, {"field": "age"}]})
     assert inputs_lines(age_only)[0].endswith("and the patient's age.")
+
+
+def test_every_test_set_reads_as_one_sentence_with_its_subgroups():
+    lines = every_test_set_lines({
+        "kaggle_test": {"n": 660, "roc_auc": 0.91004, "roc_auc_ci": [0.886, 0.9307], "sensitivity": 0.89,
+                        "specificity": 0.7944, "balanced_accuracy": None,
+                        "flagged_malignant_not_ham": {"rate": 0.8718, "n": 156, "ci": [0.8103, 0.9155]},
+                        "specific_benign_not_ham": {"rate": 1.0, "n": 1, "ci": [0.2, 1.0]}},
+        "clinic_b": {"n": 40}, "note": "not a result"})
+    assert lines == [
+        ("Kaggle benign/malignant test split (660 images): ROC AUC 0.91 (95% CI 0.89–0.93); at the threshold "
+        "sensitivity 89%, specificity 79%; 87% of 156 malignant images not from HAM10000 flagged "
+        "(95% CI 81%–92%)."),                                     # a subgroup of one image is left out
+        "clinic b (40 images): no figures recorded."]
+    assert every_test_set_lines(None) == [] and every_test_set_lines({}) == []

@@ -45,9 +45,23 @@ def test_summary_of_a_prediction(tmp_path):
 
 def test_card_sections_cover_what_a_clinician_needs():
     headings = [heading for heading, _ in card_sections(fake_card())]
-    assert headings[1:] == ["Intended use", "What it was trained on", "Reported performance",
-                            "Operating threshold", "Classes", "Limitations", "Licence"]
+    assert headings[1:] == ["Intended use", "What it was trained on", "What the result depends on",
+                            "Reported performance", "Operating threshold", "Classes", "Limitations",
+                            "Licence"]
     text = "\n".join(line for _, lines in card_sections(fake_card()) for line in lines)
     assert "Accuracy: 80.0%" in text
     assert "P(malignant) ≥ 0.27" in text
     assert "How it was chosen: melanoma sensitivity 0.90 (test card)" in text
+
+
+def test_the_card_tab_lists_every_test_set_when_the_card_has_them():
+    import dataclasses
+
+    card = fake_card()
+    with_tests = dataclasses.replace(card, raw={**card.raw, "test_results": {
+        "ham10000_holdout": {"n": 1529, "roc_auc": 0.905, "sensitivity": 0.99, "specificity": 0.514}}})
+    sections = dict(card_sections(with_tests))
+    assert sections["Every test set it was checked on"] == [
+        ("HAM10000 lesion-level hold-out (1,529 images): ROC AUC 0.91; at the threshold sensitivity 99%, "
+        "specificity 51%.")]
+    assert "Every test set it was checked on" not in dict(card_sections(card))

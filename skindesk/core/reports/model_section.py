@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from skindesk.core.card_text import inputs_lines, performance_lines, threshold_lines
+from skindesk.core.card_text import (
+    every_test_set_lines,
+    inputs_lines,
+    performance_lines,
+    threshold_lines,
+)
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.reports.fonts import markup
 from skindesk.core.reports.layout import key_value_table, styles
@@ -30,6 +35,9 @@ def model_section(card: ModelCard, width: float, heading: str) -> list[Any]:
         ("Validated performance", "; ".join(performance_lines(card.reported_performance))),
         ("Operating threshold", " ".join(threshold_lines(card.threshold))),
     ]  # fmt: skip
+    tested = every_test_set_lines((card.raw or {}).get("test_results"))
+    if tested:
+        rows.insert(5, ("Every test set", " ".join(tested)))
     parts: list[Any] = [Paragraph(markup(heading), s["Heading"]), key_value_table(rows, width, 130)]
     if card.limitations:
         parts.append(Paragraph("<b>Known limits:</b> " + " ".join(
