@@ -120,8 +120,6 @@ def test_the_model_section_states_validated_performance_and_limits_in_words(tmp_
 
     report = lesion_report()
     card = dataclasses.replace(report.card, limitations=["Weaker on images from phones."],
-                               raw={**report.card.raw, "test_results": {"isic2017_test": {
-                                   "n": 600, "roc_auc": 0.8448, "sensitivity": 0.897, "specificity": 0.567}}},
                                reported_performance={"dataset": "ISIC 2017 test", "n": 600,
                                                      "roc_auc": 0.8313248748031357,
                                                      "roc_auc_ci": [0.7848, 0.8713],
@@ -131,7 +129,21 @@ def test_the_model_section_states_validated_performance_and_limits_in_words(tmp_
     for expected in ("Validated performance", "Sensitivity at the threshold: 92.3%",
                      "ROC AUC, malignant vs benign: 0.83 (95% CI 0.78–0.87)", "Test images: 600",
                      "Test set: ISIC 2017 test", "Known limits: Weaker on images from phones.",
-                     "Inputs", "pixels, only.", "do not change this model's result.",
-                     "Every test set", "ISIC 2017 test split (600 images): ROC AUC 0.84;"):
+                     "Inputs", "pixels, only.", "do not change this model's result."):
         assert expected in text
     assert "0.8313" not in text and "roc_auc" not in text  # no raw card values
+
+
+def test_a_card_with_several_test_sets_reports_each_of_them(tmp_path):
+    import dataclasses
+
+    report = lesion_report()
+    card = dataclasses.replace(report.card, reported_performance={"source": "the report script"}, raw={
+        **report.card.raw, "test_results": {
+            "isic2017_test": {"n": 600, "roc_auc": 0.8448, "sensitivity": 0.897, "specificity": 0.567},
+            "ham10000_holdout": {"n": 1529, "roc_auc": 0.905, "sensitivity": 0.99, "specificity": 0.514}}})
+    pdf = write_single_report(tmp_path / "tests.pdf", dataclasses.replace(report, card=card))
+    text = " ".join(assert_disclaimer_and_numbers_on_every_page(pdf))
+    for expected in ("ISIC 2017 test split (600 images): ROC AUC 0.84;", "specificity 57%",
+                     "HAM10000 lesion-level hold-out (1,529 images)", "specificity 51%", "Source: the report script."):
+        assert expected in text

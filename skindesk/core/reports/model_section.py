@@ -32,15 +32,20 @@ def model_section(card: ModelCard, width: float, heading: str) -> list[Any]:
         ("SHA-256", card.sha256),
         ("Training data", card.training_data or "not stated"),
         ("Inputs", " ".join(inputs_lines(card))),
-        ("Validated performance", "; ".join(performance_lines(card.reported_performance))),
+        ("Validated performance", _performance_text(card)),
         ("Operating threshold", " ".join(threshold_lines(card.threshold))),
     ]  # fmt: skip
-    tested = every_test_set_lines((card.raw or {}).get("test_results"))
-    if tested:
-        rows.insert(5, ("Every test set", " ".join(tested)))
     parts: list[Any] = [Paragraph(markup(heading), s["Heading"]), key_value_table(rows, width, 130)]
     if card.limitations:
         parts.append(Paragraph("<b>Known limits:</b> " + " ".join(
             markup(text) for text in card.limitations), s["Cell"]))  # fmt: skip
     return [KeepTogether(parts)]
 
+
+def _performance_text(card: ModelCard) -> str:
+    """Every test set of the card where it has them (with where the numbers come from), else its headline."""
+    tested = every_test_set_lines((card.raw or {}).get("test_results"))
+    if not tested:
+        return "; ".join(performance_lines(card.reported_performance))
+    source = card.reported_performance.get("source")
+    return " ".join(tested + ([f"Source: {source}."] if source else []))
