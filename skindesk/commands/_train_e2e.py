@@ -36,6 +36,9 @@ def is_end_to_end(args: argparse.Namespace) -> bool:
     from skindesk.core.training.e2e_model import arch_spec
 
     spec = arch_spec(args.arch)
+    if args.init_from:
+        _check_continuing(args)
+        return True
     if args.base_weights is None:
         if args.arch != "xception":
             raise SettingsError(f"--arch {args.arch} trains a whole network: give --base-weights FILE "
@@ -52,13 +55,25 @@ def is_end_to_end(args: argparse.Namespace) -> bool:
     else:
         for flag, value in (("--img-size", args.img_size), ("--frozen-epochs", args.frozen_epochs),
                             ("--fine-tune-fraction", args.fine_tune_fraction), ("--seed", args.seed),
-                            ("--lr-schedule", args.lr_schedule), ("--augmentation", args.augmentation)):
+                            ("--lr-schedule", args.lr_schedule), ("--augmentation", args.augmentation),
+                            ("--learning-rate", args.learning_rate)):
             if value is not None:
                 raise SettingsError(f"{flag} is for end-to-end training; the bundled backbone takes 254×254 "
                                     "and its head trains on cached features")
     if args.fine_tune_fraction is not None and not 0 < args.fine_tune_fraction <= 1:
         raise SettingsError(f"--fine-tune-fraction {args.fine_tune_fraction:g}: give a share in (0, 1]")
     return end_to_end
+
+
+def _check_continuing(args: argparse.Namespace) -> None:
+    """``--init-from`` goes on training a network: no starting weights, no frozen phase, no head options."""
+    for flag, value in (("--base-weights", args.base_weights), ("--frozen-epochs", args.frozen_epochs)):
+        if value is not None:
+            raise SettingsError(f"{flag} does not go with --init-from, which goes on training every "
+                                "weight of an existing network (no frozen phase)")
+    _refuse_head_options(args)
+    if args.fine_tune_fraction is not None and not 0 < args.fine_tune_fraction <= 1:
+        raise SettingsError(f"--fine-tune-fraction {args.fine_tune_fraction:g}: give a share in (0, 1]")
 
 
 def _refuse_head_options(args: argparse.Namespace) -> None:
@@ -78,17 +93,28 @@ def end_to_end_config(args: argparse.Namespace) -> Any:
     size = args.img_size or arch_spec(args.arch).default_size
     check_image_size(args.arch, size)
     weights = None
+    if args.init_from:
+        from skindesk.core.training.e2e_continue import init_model_file
+
+        extra = _config_options(args)
+        return EndToEndConfig(arch=args.arch, img_size=size, init_from=str(init_model_file(args.init_from)),
+                              **extra)
     if args.base_weights.lower() != "none":
         path = Path(args.base_weights).expanduser().resolve()
         check_weights_file(args.arch, path)
         weights = str(path)
-    extra = {key: value for key, value in (("epochs", args.epochs), ("frozen_epochs", args.frozen_epochs),
-                                           ("fine_tune_fraction", args.fine_tune_fraction),
-                                           ("seed", args.seed), ("lr_schedule", args.lr_schedule),
-                                           ("augmentation", args.augmentation),
-                                           ("class_weight", args.class_weight))
-             if value is not None}
-    return EndToEndConfig(arch=args.arch, img_size=size, base_weights=weights, **extra)
+    return EndToEndConfig(arch=args.arch, img_size=size, base_weights=weights, **_config_options(args))
+
+
+def _config_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The end-to-end options given on the command line (the others keep EndToEndConfig's defaults)."""
+    return {key: value for key, value in (("epochs", args.epochs), ("frozen_epochs", args.frozen_epochs),
+                                          ("fine_tune_fraction", args.fine_tune_fraction),
+                                          ("seed", args.seed), ("lr_schedule", args.lr_schedule),
+                                          ("augmentation", args.augmentation),
+                                          ("class_weight", args.class_weight),
+                                          ("fine_tune_learning_rate", args.learning_rate))
+            if value is not None}
 
 
 def train_end_to_end(args: argparse.Namespace, recipe: Any, out: Path, model_id: str, stage: Any) -> Any:

@@ -63,6 +63,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--lr-schedule", choices=LR_SCHEDULES,
                         help="end to end: 'plateau' (default) cuts the learning rate tenfold when the "
                         "validation loss stalls; 'constant' keeps it")
+    parser.add_argument("--init-from", metavar="MODEL_ID|FOLDER|FILE",
+                        help="end to end: go on training a network skindesk train made (an installed "
+                        "model's id, its folder or its .keras file; same --arch), e.g. on your own "
+                        "images or with --class-weight source-balanced; every layer from the first epoch")
+    parser.add_argument("--learning-rate", type=float, metavar="LR",
+                        help="end to end: learning rate of fine-tuning (default 1e-4)")
     parser.add_argument("--class-weight", choices=CLASS_WEIGHTS,
                         help="loss weight of each training image: 'balanced' (end to end: the default) "
                         "weighs every class the same; 'source-balanced' does so within each source, "

@@ -58,7 +58,7 @@ def test_a_constant_schedule_keeps_the_rate() -> None:
 def _args(**given) -> argparse.Namespace:
     values = {"arch": "mobilenetv2", "img_size": 64, "base_weights": "none", "epochs": None,
               "frozen_epochs": None, "fine_tune_fraction": None, "seed": None, "lr_schedule": None, "augmentation": None,
-              "class_weight": None}
+              "class_weight": None, "init_from": None, "learning_rate": None}
     return argparse.Namespace(**{**values, **given})
 
 

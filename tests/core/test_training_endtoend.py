@@ -413,3 +413,59 @@ def test_strong_augmentation_trains_and_is_recorded(dataset: Path, weights_file:
     assert card["training"]["config"]["seed"] == 3
     assert "random resized crops" in card["training"]["augmentation"] and "crops" in card["training_data"]
     assert all("learning_rates" in phase for phase in card["training"]["phases"])
+
+
+# --- going on training a network (--init-from) --------------------------------------------------
+
+@pytest.mark.slow
+def test_a_continued_network_starts_exactly_where_the_model_left_off(scratch: dict) -> None:
+    import keras
+
+    from skindesk.core.training.calibration import softmax
+    from skindesk.core.training.e2e_continue import continued_network
+
+    path = scratch["out"] / "model.keras"
+    model, base = continued_network(path, "mobilenetv2", int(SIZE), ("mel", "nv"), 0.3, seed=0)
+    original = keras.models.load_model(path, compile=False)
+    images = np.random.default_rng(2).uniform(0, 255, (3, int(SIZE), int(SIZE), 3)).astype(np.float32)
+    temperature = scratch["card"]["training"]["temperature"]
+    np.testing.assert_allclose(softmax(np.asarray(model(images, training=False), np.float64), temperature),
+                               np.asarray(original(images, training=False)), atol=1e-3)
+    assert base.name == "mobilenetv2"
+
+
+@pytest.mark.slow
+def test_init_from_goes_on_training_an_installed_network(installed: dict, dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "continued"
+    assert _train(dataset, out, "--arch", "mobilenetv2", "--init-from", "clinic-mnv2", "--epochs", "1",
+                  "--fine-tune-fraction", "1", "--class-weight", "source-balanced", "--learning-rate", "1e-5",
+                  "--no-evaluate") == 0
+    card = json.loads((out / "card.json").read_text(encoding="utf-8"))
+    (phase,) = card["training"]["phases"]
+    assert phase["phase"].startswith("continuing clinic-mnv2: the top") and phase["learning_rate"] == 1e-5
+    assert card["training"]["continued_from"] == {"model_folder": "clinic-mnv2", "file": "model.keras",
+                                                  "sha256": installed["card"]["sha256"]}
+    assert "continuing the SkinDesk network clinic-mnv2/model.keras" in card["architecture"]
+    assert card["training"]["config"]["class_weight"] == "source-balanced"
+    assert card["provenance"]["continued_from"] == "clinic-mnv2"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--arch", "mobilenetv2", "--base-weights", "none"], "--base-weights does not go with --init-from"),
+    (["--arch", "mobilenetv2", "--frozen-epochs", "1"], "--frozen-epochs does not go with --init-from"),
+    (["--arch", "efficientnet-lite0"], ("not a network trained end to end by skindesk train with --arch "
+                                       "efficientnet-lite0")),
+])
+def test_init_from_refuses_what_does_not_fit(installed: dict, dataset: Path, tmp_path: Path, capsys,
+                                             extra: list[str], message: str) -> None:
+    err = _error(capsys, ["train", str(dataset), "--out", str(tmp_path / "m"), "--img-size", SIZE,
+                          "--init-from", "clinic-mnv2", *extra])
+    assert message in err
+
+
+def test_init_from_an_unknown_model_names_the_installed_ones(capsys, dataset: Path, tmp_path: Path) -> None:
+    err = _error(capsys, ["train", str(dataset), "--out", str(tmp_path / "m"), "--arch", "mobilenetv2",
+                          "--img-size", SIZE, "--init-from", "no-such-model"])
+    assert "--init-from no-such-model: not a model folder or a .keras file, and model 'no-such-model' is " \
+           "not installed" in err

@@ -35,6 +35,9 @@ def recipe_without_head(recipe: Recipe) -> dict[str, Any]:
 
 
 def _weights_text(config: EndToEndConfig) -> str:
+    if config.init_from:
+        path = Path(config.init_from)
+        return f"continuing the SkinDesk network {path.parent.name}/{path.name}"
     if config.base_weights is None:
         return "trained from scratch (random initial weights)"
     return f"starting from the weights file {Path(config.base_weights).name}"
@@ -71,11 +74,19 @@ def _training(config: EndToEndConfig, fitted: dict[str, Any], recipe: Recipe,
         "created": created, "app_version": __version__,
         "method": "end to end: " + " then ".join(p["phase"] for p in fitted["phases"]),
         "architecture": config.arch, "base_weights": weights, "device": fitted["device"],
+        "continued_from": _continued_from(config, fitted),
         "mixed_precision": fitted["mixed_precision"], "augmentation": augmentation_text(config),
         "phases": fitted["phases"], "epochs_run": sum(p["epochs_run"] for p in fitted["phases"]),
         "temperature": round(fitted["temperature"], 4), "config": config.to_dict(),
         "recipe": recipe_without_head(recipe), "data": _data_summary(sources),
     }
+
+
+def _continued_from(config: EndToEndConfig, fitted: dict[str, Any]) -> dict[str, Any] | None:
+    if not config.init_from:
+        return None
+    path = Path(config.init_from)
+    return {"model_folder": path.parent.name, "file": path.name, "sha256": fitted.get("init_from_sha256")}
 
 
 def _limitations(sources: list[SourceImages], class_ids: tuple[str, ...]) -> list[str]:
@@ -111,6 +122,7 @@ def end_to_end_card(vocabulary: ModelCard, model_id: str, name: str, sha256: str
         "intended_use": vocabulary.raw.get("intended_use", ""),
         "limitations": _limitations(sources, vocabulary.class_ids),
         "provenance": {"trained_with": "skindesk train", "architecture": config.arch,
-                       "base_weights": Path(config.base_weights).name if config.base_weights else "none"},
+                       "base_weights": Path(config.base_weights).name if config.base_weights else "none",
+                       **({"continued_from": Path(config.init_from).parent.name} if config.init_from else {})},
         "license": {"note": "trained locally; the licences of the training data and base weights apply"},
     }

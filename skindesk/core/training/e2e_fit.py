@@ -17,6 +17,7 @@ import dataclasses
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from skindesk.core.training.e2e_model import set_trainable_top
@@ -70,6 +71,7 @@ class EndToEndConfig:
     seed: int = 0
     lr_schedule: str = "plateau"        # or "constant" (how the first Lite2 default was trained)
     augmentation: str = "standard"      # or "strong" (skindesk.core.training.e2e_augment)
+    init_from: str | None = None        # a model file skindesk train made, to go on training
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -201,6 +203,12 @@ def fit_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEn
 def fit_network(model: Any, base: Any, data: PhaseData, config: EndToEndConfig,
                 on_stage: Stage | None = None) -> list[dict[str, Any]]:
     """Train ``model`` (whose backbone is ``base``) in one or two phases; their records."""
+    if config.init_from:  # already trained: no frozen phase, its batch norms stay as trained
+        unfrozen = set_trainable_top(base, config.fine_tune_fraction)
+        data = dataclasses.replace(data, recalibrate_on=None)
+        return [fit_phase(model, data, config.fine_tune_learning_rate, config,
+                          f"continuing {Path(config.init_from).parent.name}: the top {unfrozen} layers",
+                          on_stage)]
     if config.base_weights is None:
         base.trainable = True
         return [fit_phase(model, data, config.learning_rate, config, "from scratch", on_stage)]

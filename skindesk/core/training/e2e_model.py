@@ -102,7 +102,12 @@ def backbone_options(arch: str, weights: Path | None) -> dict[str, Any]:
     kernel = _widest_pointwise_kernel(weights)
     if kernel is None:
         return {}
-    return {"alpha": min(_MOBILENET_ALPHAS, key=lambda a: abs(a * _MOBILENET_LAST_BLOCK - kernel[2]))}
+    return {"alpha": mobilenet_alpha(kernel[2])}
+
+
+def mobilenet_alpha(channels: int) -> float:
+    """The published MobileNetV2 width multiplier whose last block gives ``channels`` outputs."""
+    return min(_MOBILENET_ALPHAS, key=lambda alpha: abs(alpha * _MOBILENET_LAST_BLOCK - channels))
 
 
 def check_weights_file(arch: str, weights: Path) -> None:

@@ -32,6 +32,7 @@ from skindesk.core.training.backbone import DEFAULT_BACKBONE_MODEL
 from skindesk.core.training.calibration import fit_temperature, softmax
 from skindesk.core.training.data import SourceImages, select_images
 from skindesk.core.training.e2e_card import end_to_end_card, recipe_without_head
+from skindesk.core.training.e2e_continue import continued_network, options_of
 from skindesk.core.training.e2e_data import ImageTable, image_dataset, image_table
 from skindesk.core.training.e2e_fit import (
     EndToEndConfig,
@@ -123,15 +124,20 @@ def calibrate(model: Any, val: ImageTable, config: EndToEndConfig, recipe: Recip
     return {"temperature": temperature, "threshold": threshold, "validation": validation}
 
 
-def _train_network(config: EndToEndConfig, train: ImageTable, val: ImageTable, classes: int,
+def _train_network(config: EndToEndConfig, train: ImageTable, val: ImageTable, class_ids: tuple[str, ...],
                    on_stage: Stage | None) -> tuple[Any, list[dict[str, Any]]]:
     """Build and fit the network (inside :func:`device_precision`); (model, phase records)."""
     import keras
 
     keras.utils.set_random_seed(config.seed)
     weights = _weights_path(config)
-    base = build_backbone(config.arch, config.img_size, weights)
-    model = build_classifier(base, classes, config.dropout, weights is not None, config.seed)
+    if config.init_from:
+        model, base = continued_network(Path(config.init_from), config.arch, config.img_size, class_ids,
+                                        config.dropout, config.seed)
+    else:
+        base = build_backbone(config.arch, config.img_size, weights)
+        model = build_classifier(base, len(class_ids), config.dropout, weights is not None, config.seed)
+    classes = len(class_ids)
     scaling = arch_spec(config.arch).scaling
     per_row = sample_weights(train.labels, train.sources, classes, config.class_weight)
     data = PhaseData(
@@ -153,9 +159,10 @@ def _save(model: Any, config: EndToEndConfig, recipe: Recipe, fitted: dict[str, 
     """Save the deployable float32 model and the recipe; return the model file."""
     from skindesk.core.model_import.inspection import find_gradcam_layer
 
-    options = backbone_options(config.arch, _weights_path(config))
-    deployed = deployable_model(model, config.arch, options, fitted["temperature"],
-                                config.base_weights is not None)
+    options = options_of(config.arch, model.get_layer(config.arch)) if config.init_from \
+        else backbone_options(config.arch, _weights_path(config))
+    pretrained = config.base_weights is not None or config.init_from is not None
+    deployed = deployable_model(model, config.arch, options, fitted["temperature"], pretrained)
     fitted["gradcam_layer"] = find_gradcam_layer(deployed)
     model_file = save_model(deployed, folder)
     recipe_data = {**recipe_without_head(recipe), "end_to_end": config.to_dict()}
@@ -181,13 +188,14 @@ def train_end_to_end(recipe: Recipe, config: EndToEndConfig, out_dir: str | Path
     vocabulary, train, val = _tables(sources, recipe)
     malignant_columns = [vocabulary.class_ids.index(c) for c in vocabulary.malignant_class_ids]
     with device_precision() as (device, mixed):
-        model, phases = _train_network(config, train, val, len(vocabulary.class_ids), on_stage)
+        model, phases = _train_network(config, train, val, vocabulary.class_ids, on_stage)
     if on_stage:
         on_stage("temperature and threshold on the validation split", 0, 1)
     fitted = calibrate(model, val, config, recipe, malignant_columns)
     weights = _weights_path(config)
     fitted.update(phases=phases, device=device, mixed_precision=mixed,
-                  base_weights_sha256=sha256_file(weights) if weights else None)
+                  base_weights_sha256=sha256_file(weights) if weights else None,
+                  init_from_sha256=sha256_file(config.init_from) if config.init_from else None)
     model_file = _save(model, config, recipe, fitted, folder)
     card = end_to_end_card(vocabulary, model_id, name, sha256_file(model_file), config, recipe, fitted,
                            sources, created=datetime.date.today().isoformat())
