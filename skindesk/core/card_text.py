@@ -19,9 +19,7 @@ def performance_lines(perf: dict[str, Any]) -> list[str]:
     """The card's ``reported_performance`` as readable lines (``["Not reported."]`` if empty)."""
     lines = [f"{label}: {perf[key]:.1%}" for key, label in _RATES if _is_number(perf.get(key))]
     if _is_number(perf.get("roc_auc")):
-        ci = perf.get("roc_auc_ci") or []
-        interval = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if len(ci) == 2 and None not in ci else ""
-        lines.append(f"ROC AUC, malignant vs benign: {perf['roc_auc']:.2f}{interval}")
+        lines.append(f"ROC AUC, malignant vs benign: {perf['roc_auc']:.2f}{_interval(perf.get('roc_auc_ci'), '.2f')}")
     if perf.get("n"):
         lines.append(f"Test images: {perf['n']:,}")
     if perf.get("dataset"):
@@ -137,19 +135,23 @@ def every_test_set_lines(results: dict[str, Any] | None) -> list[str]:
         if _is_number(result.get("balanced_accuracy")):
             parts.append(f"balanced accuracy over the classes {result['balanced_accuracy']:.0%}")
         parts += [_subgroup_text(label, result[sub]) for sub, label in _SUBGROUPS.items()
-                  if isinstance(result.get(sub), dict) and result[sub].get("n", 0) >= 20]
+                  if isinstance(result.get(sub), dict) and _is_number(result[sub].get("rate"))
+                  and result[sub].get("n", 0) >= 20]
         size = f" ({result['n']:,} images)" if _is_number(result.get("n")) else ""
         lines.append(_sentence(f"{name}{size}: " + "; ".join(parts or ["no figures recorded"])))
     return lines
 
 
 def _auc_text(result: dict[str, Any]) -> str:
-    ci = result.get("roc_auc_ci") or []
-    interval = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if len(ci) == 2 and None not in ci else ""
-    return f"ROC AUC {result['roc_auc']:.2f}{interval}"
+    return f"ROC AUC {result['roc_auc']:.2f}{_interval(result.get('roc_auc_ci'), '.2f')}"
 
 
 def _subgroup_text(label: str, group: dict[str, Any]) -> str:
-    ci = group.get("ci") or []
-    interval = f" (95% CI {ci[0]:.0%}–{ci[1]:.0%})" if len(ci) == 2 and None not in ci else ""
-    return f"{group['rate']:.0%} of {group['n']:,} {label}{interval}"
+    return f"{group['rate']:.0%} of {group['n']:,} {label}{_interval(group.get('ci'), '.0%')}"
+
+
+def _interval(ci: Any, spec: str) -> str:
+    """' (95% CI low–high)', or '' when the interval is missing or has a gap."""
+    if not ci or len(ci) != 2 or not all(_is_number(v) for v in ci):
+        return ""
+    return f" (95% CI {ci[0]:{spec}}–{ci[1]:{spec}})"
