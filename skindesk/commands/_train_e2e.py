@@ -92,13 +92,12 @@ def end_to_end_config(args: argparse.Namespace) -> Any:
 
     size = args.img_size or arch_spec(args.arch).default_size
     check_image_size(args.arch, size)
-    weights = None
     if args.init_from:
         from skindesk.core.training.e2e_continue import init_model_file
 
-        extra = _config_options(args)
         return EndToEndConfig(arch=args.arch, img_size=size, init_from=str(init_model_file(args.init_from)),
-                              **extra)
+                              **_config_options(args))
+    weights = None
     if args.base_weights.lower() != "none":
         path = Path(args.base_weights).expanduser().resolve()
         check_weights_file(args.arch, path)

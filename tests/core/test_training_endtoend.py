@@ -469,3 +469,11 @@ def test_init_from_an_unknown_model_names_the_installed_ones(capsys, dataset: Pa
                           "--img-size", SIZE, "--init-from", "no-such-model"])
     assert "--init-from no-such-model: not a model folder or a .keras file, and model 'no-such-model' is " \
            "not installed" in err
+
+
+def test_init_from_a_file_that_is_not_a_model_says_so(capsys, dataset: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.keras"
+    notes.write_text("not a model")
+    err = _error(capsys, ["train", str(dataset), "--out", str(tmp_path / "m"), "--arch", "mobilenetv2",
+                          "--img-size", SIZE, "--init-from", str(notes)])
+    assert "--init-from notes.keras: not a Keras model file" in err

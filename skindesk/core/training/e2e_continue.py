@@ -48,7 +48,11 @@ def continued_network(path: Path, arch: str, size: int, class_ids: tuple[str, ..
     """
     import keras
 
-    trained = keras.models.load_model(path, compile=False)
+    try:
+        trained = keras.models.load_model(path, compile=False)
+    except (ValueError, OSError, KeyError) as error:
+        reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+        raise UserError(f"--init-from {path.name}: not a Keras model file ({reason})") from None
     names = {layer.name for layer in trained.layers}
     if arch not in names or "logits" not in names:
         raise UserError(f"--init-from {path.name}: not a network trained end to end by skindesk train "
