@@ -130,16 +130,9 @@ def _train_network(config: EndToEndConfig, train: ImageTable, val: ImageTable, c
     import keras
 
     keras.utils.set_random_seed(config.seed)
-    weights = _weights_path(config)
-    if config.init_from:
-        model, base = continued_network(Path(config.init_from), config.arch, config.img_size, class_ids,
-                                        config.dropout, config.seed)
-    else:
-        base = build_backbone(config.arch, config.img_size, weights)
-        model = build_classifier(base, len(class_ids), config.dropout, weights is not None, config.seed)
-    classes = len(class_ids)
+    model, base = _classifier(config, class_ids)
     scaling = arch_spec(config.arch).scaling
-    per_row = sample_weights(train.labels, train.sources, classes, config.class_weight)
+    per_row = sample_weights(train.labels, train.sources, len(class_ids), config.class_weight)
     data = PhaseData(
         train=image_dataset(train, config.img_size, scaling, config.batch_size, "train",
                             weights=per_row, seed=config.seed, augmentation=config.augmentation),
@@ -148,6 +141,16 @@ def _train_network(config: EndToEndConfig, train: ImageTable, val: ImageTable, c
                                      shuffle=True, seed=config.seed),
         batches=-(-len(train) // config.batch_size))
     return model, fit_network(model, base, data, config, on_stage)
+
+
+def _classifier(config: EndToEndConfig, class_ids: tuple[str, ...]) -> tuple[Any, Any]:
+    """(classifier, backbone): a network to go on training, or a new one on the starting weights."""
+    if config.init_from:
+        return continued_network(Path(config.init_from), config.arch, config.img_size, class_ids,
+                                 config.dropout, config.seed)
+    weights = _weights_path(config)
+    base = build_backbone(config.arch, config.img_size, weights)
+    return build_classifier(base, len(class_ids), config.dropout, weights is not None, config.seed), base
 
 
 def _weights_path(config: EndToEndConfig) -> Path | None:
