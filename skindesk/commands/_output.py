@@ -34,11 +34,11 @@ def print_disclaimer(stream: TextIO | None = None) -> None:
 
 def unused_details_note(card: Any, metadata: Any) -> str | None:
     """A line saying that the patient details given were not used, for an image-only model; else None."""
-    from skindesk.core.card_text import metadata_fields
+    from skindesk.core.card_text import PATIENT_FIELDS, metadata_fields
 
-    given = [name for name in ("age", "sex", "site") if getattr(metadata, name) is not None]
-    unused = [name for name in given if name not in metadata_fields(card)]
+    used = metadata_fields(card)
+    unused = [name for name in PATIENT_FIELDS if getattr(metadata, name) is not None and name not in used]
     if not unused:
         return None
     return (f"Not used by this model: {', '.join(unused)} (recorded only; "
-            f"its result depends on {' and '.join(['the image'] + metadata_fields(card))}).")
+            f"its result depends on {' and '.join(['the image', *used])}).")

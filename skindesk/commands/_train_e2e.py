@@ -33,12 +33,21 @@ def is_end_to_end(args: argparse.Namespace) -> bool:
     Raises:
         SettingsError: An architecture and base weights that do not go together.
     """
+    if args.init_from:
+        _check_continuing(args)
+        end_to_end = True
+    else:
+        end_to_end = _end_to_end_by_weights(args)
+    if args.fine_tune_fraction is not None and not 0 < args.fine_tune_fraction <= 1:
+        raise SettingsError(f"--fine-tune-fraction {args.fine_tune_fraction:g}: give a share in (0, 1]")
+    return end_to_end
+
+
+def _end_to_end_by_weights(args: argparse.Namespace) -> bool:
+    """Whether ``--base-weights`` (filled in when absent) asks for a whole network; refuses what does not fit."""
     from skindesk.core.training.e2e_model import arch_spec
 
     spec = arch_spec(args.arch)
-    if args.init_from:
-        _check_continuing(args)
-        return True
     if args.base_weights is None:
         if args.arch != "xception":
             raise SettingsError(f"--arch {args.arch} trains a whole network: give --base-weights FILE "
@@ -60,8 +69,6 @@ def is_end_to_end(args: argparse.Namespace) -> bool:
             if value is not None:
                 raise SettingsError(f"{flag} is for end-to-end training; the bundled backbone takes 254×254 "
                                     "and its head trains on cached features")
-    if args.fine_tune_fraction is not None and not 0 < args.fine_tune_fraction <= 1:
-        raise SettingsError(f"--fine-tune-fraction {args.fine_tune_fraction:g}: give a share in (0, 1]")
     return end_to_end
 
 
@@ -72,8 +79,6 @@ def _check_continuing(args: argparse.Namespace) -> None:
             raise SettingsError(f"{flag} does not go with --init-from, which goes on training every "
                                 "weight of an existing network (no frozen phase)")
     _refuse_head_options(args)
-    if args.fine_tune_fraction is not None and not 0 < args.fine_tune_fraction <= 1:
-        raise SettingsError(f"--fine-tune-fraction {args.fine_tune_fraction:g}: give a share in (0, 1]")
 
 
 def _refuse_head_options(args: argparse.Namespace) -> None:

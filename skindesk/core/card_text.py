@@ -82,14 +82,14 @@ def _figure(value: Any) -> str:
 
 
 # The patient details a card's metadata input can read, in the order the app shows them.
-_PATIENT_FIELDS = ("age", "sex", "site")
+PATIENT_FIELDS = ("age", "sex", "site")
 
 
 def metadata_fields(card: Any) -> list[str]:
     """The patient details (``age``, ``sex``, ``site``) the model reads; empty for an image-only model."""
     spec = getattr(card, "metadata_input", None) or {}
     used = {feature.get("field") for feature in spec.get("features", ())}
-    return [name for name in _PATIENT_FIELDS if name in used]
+    return [name for name in PATIENT_FIELDS if name in used]
 
 
 def inputs_lines(card: Any) -> list[str]:

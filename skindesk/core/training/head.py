@@ -38,7 +38,7 @@ class HeadConfig:
 CLASS_WEIGHTS = ("balanced", "none", "source-balanced")
 
 
-def class_weights(labels: np.ndarray, classes: int, mode: str = "balanced") -> np.ndarray:
+def class_weights(labels: np.ndarray, classes: int, mode: str) -> np.ndarray:
     """Per-class loss weights ("balanced" or "none"); absent classes get 0."""
     if mode == "none":
         return np.ones(classes, dtype=np.float32)
