@@ -8,6 +8,7 @@ or ``none`` trains a whole ``keras.applications`` network end to end.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def _end_to_end_by_weights(args: argparse.Namespace) -> bool:
         for flag, value in (("--img-size", args.img_size), ("--frozen-epochs", args.frozen_epochs),
                             ("--fine-tune-fraction", args.fine_tune_fraction), ("--seed", args.seed),
                             ("--lr-schedule", args.lr_schedule), ("--augmentation", args.augmentation),
-                            ("--learning-rate", args.learning_rate)):
+                            ("--learning-rate", args.learning_rate), ("--resume", args.resume or None)):
             if value is not None:
                 raise SettingsError(f"{flag} is for end-to-end training; the bundled backbone takes 254×254 "
                                     "and its head trains on cached features")
@@ -127,4 +128,12 @@ def train_end_to_end(args: argparse.Namespace, recipe: Any, out: Path, model_id:
 
     config = end_to_end_config(args)
     name = args.name or f"{model_id} ({args.arch}, trained with SkinDesk)"
-    return train(recipe, config, out, model_id, name, on_stage=stage)
+    try:
+        return train(recipe, config, out, model_id, name, on_stage=stage, resume=args.resume)
+    except KeyboardInterrupt:
+        from skindesk.core.training.e2e_checkpoint import CHECKPOINT_DIR
+
+        if (out / CHECKPOINT_DIR / "state.json").is_file():
+            print(f"skindesk train: every finished epoch is saved in {out / CHECKPOINT_DIR}; run the same "
+                  "command with --resume to go on from there", file=sys.stderr)
+        raise

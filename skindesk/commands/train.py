@@ -84,6 +84,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--target-sensitivity", type=float, default=None, metavar="T",
                         help="threshold for this validation sensitivity (default 0.90)")
     parser.add_argument("--cache", metavar="DIR", help="feature cache folder (default: user cache)")
+    parser.add_argument("--resume", action="store_true",
+                        help="end to end: go on with the run interrupted in --out (same command line)")
     parser.add_argument("--no-evaluate", action="store_true", help="skip the hold-out evaluation")
     parser.add_argument("--install", action="store_true", help="copy the model into the user's models")
     parser.set_defaults(run=run)

@@ -119,12 +119,12 @@ def test_mixed_precision_and_the_recorded_device_follow_the_gpu_and_backend(monk
                                                                           device, policy) -> None:
     import keras
 
-    from skindesk.core.training import e2e_fit
+    from skindesk.core.training import e2e_device
 
-    monkeypatch.setattr(e2e_fit, "gpu_name", lambda: gpu)
+    monkeypatch.setattr(e2e_device, "gpu_name", lambda: gpu)
     monkeypatch.setattr(keras.backend, "backend", lambda: backend)
     before = keras.config.dtype_policy().name
-    with e2e_fit.device_precision() as (recorded, mixed):
+    with e2e_device.device_precision() as (recorded, mixed):
         assert (recorded, mixed) == (device, gpu is not None)
         assert keras.config.dtype_policy().name == (policy or before)
     assert keras.config.dtype_policy().name == before

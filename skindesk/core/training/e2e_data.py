@@ -29,7 +29,8 @@ from skindesk.core.imageprep import scale_pixels
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.training.arrays import Arrays, class_targets
 from skindesk.core.training.e2e_augment import strong_augment
-from skindesk.core.training.e2e_fit import AUGMENTATIONS, keras_runs_on_tensorflow
+from skindesk.core.training.e2e_device import keras_runs_on_tensorflow
+from skindesk.core.training.e2e_fit import AUGMENTATIONS
 from skindesk.core.training.sources import TrainImage
 
 log = logging.getLogger(__name__)

@@ -12,16 +12,20 @@ loss is computed after each epoch by :mod:`skindesk.core.training.e2e_validation
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from skindesk.core.training.e2e_device import gpu_name, keras_runs_on_tensorflow
 from skindesk.core.training.e2e_model import set_trainable_top
 from skindesk.core.training.e2e_validation import epoch_validation
+
+if TYPE_CHECKING:
+    from skindesk.core.training.e2e_checkpoint import TrainingCheckpoint
+    from skindesk.core.training.e2e_phase_checkpoint import PhaseCheckpoint
 
 Stage = Callable[[str, int, int], None]
 
@@ -78,51 +82,6 @@ class EndToEndConfig:
         return asdict(self)
 
 
-def keras_runs_on_tensorflow() -> bool:
-    """Whether Keras's backend is TensorFlow (else batches come from :mod:`.e2e_batches`)."""
-    import keras
-
-    return keras.backend.backend() == "tensorflow"
-
-
-def gpu_name() -> str | None:
-    """The GPU Keras's backend trains on (TensorFlow or JAX), or None on a CPU."""
-    import keras
-
-    if keras.backend.backend() == "jax":
-        import jax
-
-        gpus = [d for d in jax.devices() if d.platform == "gpu"]
-        return getattr(gpus[0], "device_kind", "GPU") if gpus else None
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    if not gpus:
-        return None
-    return tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
-
-
-@contextlib.contextmanager
-def device_precision() -> Iterator[tuple[str, bool]]:
-    """Mixed precision while a GPU is present (restored afterwards); yields (device, mixed).
-
-    float16 under TensorFlow (with loss scaling), bfloat16 under JAX (which
-    needs none); the device names the GPU and, off TensorFlow, the backend.
-    """
-    import keras
-
-    gpu = gpu_name()
-    previous = keras.config.dtype_policy()
-    on_tensorflow = keras_runs_on_tensorflow()
-    if gpu:
-        keras.config.set_dtype_policy("mixed_float16" if on_tensorflow else "mixed_bfloat16")
-    device = f"GPU ({gpu})" if gpu else "CPU"
-    try:
-        yield (device if on_tensorflow else f"{device}, Keras on {keras.backend.backend()}"), bool(gpu)
-    finally:
-        keras.config.set_dtype_policy(previous)
-
-
 def _progress_reporter(on_stage: Stage | None, phase: str, epochs: int, batches: int) -> Any:
     """Reports batches within each epoch, then the epoch's validation loss."""
     import keras
@@ -171,8 +130,13 @@ def _schedule(name: str, learning_rate: float) -> list[Any]:
 
 
 def fit_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEndConfig,
-              name: str, on_stage: Stage | None = None, epochs: int | None = None) -> dict[str, Any]:
+              name: str, on_stage: Stage | None = None, epochs: int | None = None,
+              saved: PhaseCheckpoint | None = None) -> dict[str, Any]:
     """Compile and fit ``model`` for one phase; the best epoch's weights are kept.
+
+    Args:
+        saved: The phase's checkpoint: saved after every epoch, and the phase goes on
+            from its last saved epoch if it has one (``skindesk train --resume``).
 
     Returns:
         The phase's record: name, learning rate, epochs run, best validation loss.
@@ -187,11 +151,17 @@ def fit_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEn
     epochs = epochs or config.epochs
     validate = epoch_validation(model, data.val, data.recalibrate_on)  # before early stopping reads
     report = _progress_reporter(on_stage, name, epochs, data.batches)
-    callbacks = [validate, *_schedule(config.lr_schedule, learning_rate), stop, report]
+    schedule = _schedule(config.lr_schedule, learning_rate)
+    callbacks = [validate, *schedule, stop, report]
+    if saved is not None:  # last: it restores and saves the other callbacks' state
+        plateau = next((c for c in schedule if isinstance(c, keras.callbacks.ReduceLROnPlateau)), None)
+        callbacks.append(saved.callback(stop, plateau))
     with warnings.catch_warnings():  # batches per epoch are unknown until the first pass ends
         warnings.filterwarnings("ignore", message="Your input ran out of data")
-        history = model.fit(data.train, epochs=epochs, verbose=0, shuffle=False,
-                            callbacks=callbacks).history
+        history = model.fit(data.train, epochs=epochs, verbose=0, shuffle=False, callbacks=callbacks,
+                            initial_epoch=saved.initial_epoch if saved else 0).history
+    if saved is not None:  # every epoch's, those before an interruption too
+        history = saved.history
     losses = history.get("val_loss", [])
     return {"phase": name, "learning_rate": learning_rate, "epochs_run": len(losses),
             "best_val_loss": round(float(min(losses)), 5) if losses else None,
@@ -200,26 +170,43 @@ def fit_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEn
             "learning_rates": [float(f"{v:.3g}") for v in history.get("learning_rate", [])]}
 
 
+def _run_phase(model: Any, data: PhaseData, learning_rate: float, config: EndToEndConfig, name: str,
+               on_stage: Stage | None, index: int, checkpoint: TrainingCheckpoint | None,
+               epochs: int | None = None) -> dict[str, Any]:
+    """Fit phase ``index``; when resuming a run in which it had finished, restore its end instead."""
+    if checkpoint is not None and (record := checkpoint.finished_phase(index)) is not None:
+        model.set_weights(checkpoint.phase_end_weights(index))
+        return record
+    saved = checkpoint.phase(index, name, epochs or config.epochs) if checkpoint else None
+    record = fit_phase(model, data, learning_rate, config, name, on_stage, epochs, saved)
+    if checkpoint is not None:
+        checkpoint.finish_phase(index, record, model.get_weights())
+    return record
+
+
 def fit_network(model: Any, base: Any, data: PhaseData, config: EndToEndConfig,
-                on_stage: Stage | None = None) -> list[dict[str, Any]]:
-    """Train ``model`` (whose backbone is ``base``) in one or two phases; their records."""
+                on_stage: Stage | None = None,
+                checkpoint: TrainingCheckpoint | None = None) -> list[dict[str, Any]]:
+    """Train ``model`` (whose backbone is ``base``) in one or two phases; their records.
+
+    With a ``checkpoint`` every epoch is saved, and an interrupted run goes on where it stopped.
+    """
     if config.init_from:  # already trained: no frozen phase, its batch norms stay as trained
         unfrozen = set_trainable_top(base, config.fine_tune_fraction)
         data = dataclasses.replace(data, recalibrate_on=None)
-        return [fit_phase(model, data, config.fine_tune_learning_rate, config,
-                          f"continuing {Path(config.init_from).parent.name}: the top {unfrozen} layers",
-                          on_stage)]
+        name = f"continuing {Path(config.init_from).parent.name}: the top {unfrozen} layers"
+        return [_run_phase(model, data, config.fine_tune_learning_rate, config, name, on_stage, 0, checkpoint)]
     if config.base_weights is None:
         base.trainable = True
-        return [fit_phase(model, data, config.learning_rate, config, "from scratch", on_stage)]
+        return [_run_phase(model, data, config.learning_rate, config, "from scratch", on_stage, 0, checkpoint)]
     base.trainable = False
     data = dataclasses.replace(data, recalibrate_on=None)  # its BatchNormalization stays frozen
-    frozen = fit_phase(model, data, config.learning_rate, config, "frozen backbone", on_stage,
-                       epochs=config.frozen_epochs)
+    frozen = _run_phase(model, data, config.learning_rate, config, "frozen backbone", on_stage, 0,
+                        checkpoint, epochs=config.frozen_epochs)
     kept = model.get_weights()
     unfrozen = set_trainable_top(base, config.fine_tune_fraction)
-    tuned = fit_phase(model, data, config.fine_tune_learning_rate, config,
-                      f"fine-tuning the top {unfrozen} layers", on_stage)
+    tuned = _run_phase(model, data, config.fine_tune_learning_rate, config,
+                       f"fine-tuning the top {unfrozen} layers", on_stage, 1, checkpoint)
     worse = tuned["best_val_loss"] is not None and frozen["best_val_loss"] is not None \
         and tuned["best_val_loss"] > frozen["best_val_loss"]
     if worse:  # fine-tuning did not help: keep the frozen phase's best weights

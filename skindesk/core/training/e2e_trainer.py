@@ -34,14 +34,9 @@ from skindesk.core.training.data import SourceImages, select_images
 from skindesk.core.training.e2e_card import end_to_end_card, recipe_without_head
 from skindesk.core.training.e2e_continue import continued_network, options_of
 from skindesk.core.training.e2e_data import ImageTable, image_dataset, image_table
-from skindesk.core.training.e2e_fit import (
-    EndToEndConfig,
-    PhaseData,
-    Stage,
-    device_precision,
-    fit_network,
-    predict_logits,
-)
+from skindesk.core.training.e2e_checkpoint import TrainingCheckpoint, run_fingerprint
+from skindesk.core.training.e2e_device import device_precision
+from skindesk.core.training.e2e_fit import EndToEndConfig, PhaseData, Stage, fit_network, predict_logits
 from skindesk.core.training.e2e_model import (
     arch_spec,
     backbone_options,
@@ -125,7 +120,8 @@ def calibrate(model: Any, val: ImageTable, config: EndToEndConfig, recipe: Recip
 
 
 def _train_network(config: EndToEndConfig, train: ImageTable, val: ImageTable, class_ids: tuple[str, ...],
-                   on_stage: Stage | None) -> tuple[Any, list[dict[str, Any]]]:
+                   on_stage: Stage | None,
+                   checkpoint: TrainingCheckpoint | None = None) -> tuple[Any, list[dict[str, Any]]]:
     """Build and fit the network (inside :func:`device_precision`); (model, phase records)."""
     import keras
 
@@ -140,7 +136,7 @@ def _train_network(config: EndToEndConfig, train: ImageTable, val: ImageTable, c
         recalibrate_on=image_dataset(train, config.img_size, scaling, config.batch_size, "val",
                                      shuffle=True, seed=config.seed),
         batches=-(-len(train) // config.batch_size))
-    return model, fit_network(model, base, data, config, on_stage)
+    return model, fit_network(model, base, data, config, on_stage, checkpoint)
 
 
 def _classifier(config: EndToEndConfig, class_ids: tuple[str, ...]) -> tuple[Any, Any]:
@@ -174,11 +170,17 @@ def _save(model: Any, config: EndToEndConfig, recipe: Recipe, fitted: dict[str, 
 
 
 def train_end_to_end(recipe: Recipe, config: EndToEndConfig, out_dir: str | Path, model_id: str,
-                     name: str, on_stage: Stage | None = None) -> TrainResult:
+                     name: str, on_stage: Stage | None = None, resume: bool = False) -> TrainResult:
     """Train a network by ``recipe`` and ``config`` into ``out_dir``.
 
     Writes model.keras, card.json and recipe.json; the hold-out split is left
-    for :func:`skindesk.core.training.finish.finish_training`.
+    for :func:`skindesk.core.training.finish.finish_training`. Every epoch is
+    checkpointed in ``out_dir/.checkpoint`` (removed at the end); with ``resume``
+    an interrupted run goes on from its last epoch (see :mod:`.e2e_checkpoint`).
+
+    Raises:
+        UserError: Among others, ``out_dir`` holds an interrupted run and ``resume``
+            is not set, or ``resume`` is set and there is no such run to go on with.
     """
     from skindesk.core import tfruntime
 
@@ -190,17 +192,21 @@ def train_end_to_end(recipe: Recipe, config: EndToEndConfig, out_dir: str | Path
     sources = select_images(recipe)
     vocabulary, train, val = _tables(sources, recipe)
     malignant_columns = [vocabulary.class_ids.index(c) for c in vocabulary.malignant_class_ids]
+    fingerprint = run_fingerprint(config.to_dict(), recipe_without_head(recipe), train, val)
+    checkpoint = TrainingCheckpoint.open(folder, fingerprint, resume)
     with device_precision() as (device, mixed):
-        model, phases = _train_network(config, train, val, vocabulary.class_ids, on_stage)
+        model, phases = _train_network(config, train, val, vocabulary.class_ids, on_stage, checkpoint)
     if on_stage:
         on_stage("temperature and threshold on the validation split", 0, 1)
     fitted = calibrate(model, val, config, recipe, malignant_columns)
     weights = _weights_path(config)
     fitted.update(phases=phases, device=device, mixed_precision=mixed,
                   base_weights_sha256=sha256_file(weights) if weights else None,
-                  init_from_sha256=sha256_file(config.init_from) if config.init_from else None)
+                  init_from_sha256=sha256_file(config.init_from) if config.init_from else None,
+                  resumed=checkpoint.resumed)
     model_file = _save(model, config, recipe, fitted, folder)
     card = end_to_end_card(vocabulary, model_id, name, sha256_file(model_file), config, recipe, fitted,
                            sources, created=datetime.date.today().isoformat())
     write_card(card, folder)
+    checkpoint.remove()
     return TrainResult(folder, card, sources, {f"{p['phase']}/val_loss": p["val_loss"] for p in phases})
