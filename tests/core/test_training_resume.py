@@ -156,3 +156,27 @@ def test_a_run_that_fails_before_its_first_epoch_leaves_no_checkpoint(tmp_path: 
     TrainingCheckpoint.open(tmp_path, FINGERPRINT, resume=False)
     assert not (tmp_path / CHECKPOINT_DIR).exists()
     assert TrainingCheckpoint.open(tmp_path, FINGERPRINT, resume=False).resumed == []
+
+
+def test_the_seed_script_skips_trained_seeds_and_resumes_interrupted_ones(tmp_path: Path) -> None:
+    """scripts/train_lite2_seeds.sh, run again after a lent GPU's time limit cut it short."""
+    import os
+    import subprocess
+
+    bin_dir, calls = tmp_path / "bin", tmp_path / "calls.txt"
+    bin_dir.mkdir()
+    (bin_dir / "python3").write_text(f'#!/bin/sh\necho "$@" >> {calls}\n', encoding="utf-8")
+    (bin_dir / "python3").chmod(0o755)
+    out = tmp_path / "runs"
+    (out / "seed1").mkdir(parents=True)
+    (out / "seed1" / "card.json").write_text("{}", encoding="utf-8")
+    (out / "seed2" / CHECKPOINT_DIR).mkdir(parents=True)
+    (out / "seed2" / CHECKPOINT_DIR / "state.json").write_text("{}", encoding="utf-8")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "train_lite2_seeds.sh"
+    result = subprocess.run(["bash", str(script), "recipe.json", "w.h5", str(out), "7", "1", "2", "3"],
+                            env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
+                            capture_output=True, text=True, check=True)
+    assert "seed 1 already trained" in result.stdout
+    lines = calls.read_text(encoding="utf-8").splitlines()
+    assert [("--seed 2" in line, "--resume" in line) for line in lines] == [(True, True), (False, False)]
+    assert "--seed 3" in lines[1] and "--epochs 7" in lines[1]
