@@ -180,3 +180,9 @@ def test_the_seed_script_skips_trained_seeds_and_resumes_interrupted_ones(tmp_pa
     lines = calls.read_text(encoding="utf-8").splitlines()
     assert [("--seed 2" in line, "--resume" in line) for line in lines] == [(True, True), (False, False)]
     assert "--seed 3" in lines[1] and "--epochs 7" in lines[1]
+
+
+def test_resume_is_refused_for_a_head_on_cached_features(capsys, dataset: Path, tmp_path: Path) -> None:  # noqa: F811
+    capsys.readouterr()
+    assert main(["train", str(dataset), "--out", str(tmp_path / "head"), "--resume"]) == 2
+    assert "--resume is for end-to-end training" in capsys.readouterr().err

@@ -27,7 +27,12 @@ from typing import Any
 import numpy as np
 
 from skindesk.core.errors import UserError
-from skindesk.core.training.e2e_phase_checkpoint import PhaseCheckpoint, load_arrays, save_arrays, write_json
+from skindesk.core.training.e2e_phase_checkpoint import (
+    PhaseCheckpoint,
+    load_arrays,
+    save_arrays,
+    write_json,
+)
 
 CHECKPOINT_DIR = ".checkpoint"
 _STATE = "state.json"
@@ -124,9 +129,11 @@ def _read_state(folder: Path) -> dict[str, Any] | None:
         return None
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
-        state["fingerprint"], state["finished"], state["resumed"]  # noqa: B018 (checks the keys)
+        missing = [key for key in ("fingerprint", "finished", "phase", "resumed") if key not in state]
+        if missing:
+            raise ValueError(f"no {', '.join(missing)}")
         return state
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, TypeError) as error:
         raise UserError(f"the training checkpoint {path} cannot be read ({error}); remove {folder} "
                         "to start the run again") from None
 

@@ -32,11 +32,17 @@ from skindesk.core.training.backbone import DEFAULT_BACKBONE_MODEL
 from skindesk.core.training.calibration import fit_temperature, softmax
 from skindesk.core.training.data import SourceImages, select_images
 from skindesk.core.training.e2e_card import end_to_end_card, recipe_without_head
+from skindesk.core.training.e2e_checkpoint import TrainingCheckpoint, run_fingerprint
 from skindesk.core.training.e2e_continue import continued_network, options_of
 from skindesk.core.training.e2e_data import ImageTable, image_dataset, image_table
-from skindesk.core.training.e2e_checkpoint import TrainingCheckpoint, run_fingerprint
 from skindesk.core.training.e2e_device import device_precision
-from skindesk.core.training.e2e_fit import EndToEndConfig, PhaseData, Stage, fit_network, predict_logits
+from skindesk.core.training.e2e_fit import (
+    EndToEndConfig,
+    PhaseData,
+    Stage,
+    fit_network,
+    predict_logits,
+)
 from skindesk.core.training.e2e_model import (
     arch_spec,
     backbone_options,
