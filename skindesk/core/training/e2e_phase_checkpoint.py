@@ -47,9 +47,10 @@ class PhaseCheckpoint:
     def __init__(self, run: TrainingCheckpoint, saved: dict[str, Any]) -> None:
         self.run = run
         self.saved = saved
-        prefix = run.folder / f"phase{saved['index']}"
-        self._latest = prefix.with_name(prefix.name + "-latest.weights.h5")
-        self._best = prefix.with_name(prefix.name + "-best.npz")
+        index = saved["index"]
+        self._latest = run.folder / f"phase{index}-latest.weights.h5"
+        self._latest_part = run.folder / f"phase{index}-latest.part.weights.h5"  # Keras needs the suffix
+        self._best = run.folder / f"phase{index}-best.npz"
 
     @property
     def initial_epoch(self) -> int:
@@ -100,9 +101,8 @@ class PhaseCheckpoint:
         self.run.folder.mkdir(parents=True, exist_ok=True)
         if stop.best_weights is not None and stop.best_epoch == epoch:
             save_arrays(self._best, stop.best_weights)
-        part = self._latest.with_name(self._latest.name.replace("-latest", "-latest.part"))
-        model.save_weights(part)
-        part.replace(self._latest)
+        model.save_weights(self._latest_part)
+        self._latest_part.replace(self._latest)
         history = self.saved["history"]
         for key in _HISTORY_KEYS:
             if key in logs:
