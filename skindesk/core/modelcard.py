@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from skindesk.core.errors import ModelError
+from skindesk.core.jsonfile import write_json_atomic
 
 CARD_FILE_NAME = "card.json"
 CARD_SCHEMA_VERSION = 1
@@ -219,7 +220,5 @@ def write_card(data: dict[str, Any], folder: Path) -> Path:
     """Validate ``data`` and write it as ``folder/card.json``; return the path."""
     parse_card(data, Path(folder))
     path = Path(folder) / CARD_FILE_NAME
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)  # atomic: a crash never leaves half a card
+    write_json_atomic(path, data)
     return path

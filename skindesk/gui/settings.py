@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from skindesk import paths
+from skindesk.core.jsonfile import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +148,7 @@ def load_settings(path: Path | None = None) -> GuiSettings:
 def save_settings(settings: GuiSettings, path: Path | None = None) -> None:
     """Write the settings atomically; a failure is logged, never raised."""
     path = path or settings_path()
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(json.dumps(dataclasses.asdict(settings), indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_json_atomic(path, dataclasses.asdict(settings))
     except OSError as error:
         log.warning("could not save settings to %s: %s", path, error)

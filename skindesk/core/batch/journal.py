@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 from skindesk import paths
 from skindesk.core.batch.discovery import ScanFolderError
 from skindesk.core.batch.items import ScanItem
+from skindesk.core.jsonfile import write_json_atomic
 
 try:  # POSIX: one process per journal at a time
     import fcntl
@@ -148,9 +149,7 @@ class ScanJournal:
             "updated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             **identity,
         }
-        temporary = self.folder / (STATE_FILE + ".tmp")
-        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, self.folder / STATE_FILE)
+        write_json_atomic(self.folder / STATE_FILE, data)
 
     def close(self) -> None:
         """Close the files (and release the lock)."""

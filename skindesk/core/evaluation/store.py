@@ -22,6 +22,7 @@ import numpy as np
 
 from skindesk import paths
 from skindesk.core.errors import UserError
+from skindesk.core.jsonfile import write_json_atomic
 
 if TYPE_CHECKING:
     from skindesk.core.evaluation.evaluate import ScoredImages
@@ -110,9 +111,7 @@ def save_evaluation(report: dict[str, Any], scored: ScoredImages | None = None) 
     while target.exists():  # two evaluations within one second
         n += 1
         target = folder / f"{stamp}-{n}.json"
-    tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(target)  # atomic: a crash never leaves half a report
+    write_json_atomic(target, data, indent=1)
     return StoredEvaluation(target, data)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from skindesk import paths
+from skindesk.core.jsonfile import write_json_atomic
 from skindesk.core.preprocess.base import PreprocessingError
 from skindesk.core.preprocess.color import ShadesOfGray
 from skindesk.core.preprocess.contrast import Clahe
@@ -128,10 +129,7 @@ def save_user_preset(name: str, pipeline: Pipeline) -> None:
         "presets": {n: p.to_dict() for n, p in presets.items()},
     }
     path = presets_path()
-    temporary = path.with_name(path.name + ".tmp")
-    # Write then rename, so a crash never leaves a half-written presets file.
-    temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, path)
+    write_json_atomic(path, document)
 
 
 def _set_aside(path: Path, error: Exception) -> None:

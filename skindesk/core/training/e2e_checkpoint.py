@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 
 from skindesk.core.errors import UserError
+from skindesk.core.jsonfile import write_json_atomic
 from skindesk.core.training.e2e_phase_checkpoint import (
     PhaseCheckpoint,
     load_arrays,
     save_arrays,
-    write_json,
 )
 
 CHECKPOINT_DIR = ".checkpoint"
@@ -91,7 +91,7 @@ class TrainingCheckpoint:
     def save_state(self) -> None:
         """Write the state file (the weights it points at are written first)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_json(self.folder / _STATE, self.state)
+        write_json_atomic(self.folder / _STATE, self.state, indent=1)
 
     def finished_phase(self, index: int) -> dict[str, Any] | None:
         """The record of phase ``index`` if it finished before the interruption."""

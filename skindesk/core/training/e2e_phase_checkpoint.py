@@ -9,7 +9,6 @@ them all, so this callback keeps them beside the weights
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +18,6 @@ if TYPE_CHECKING:
     from skindesk.core.training.e2e_checkpoint import TrainingCheckpoint
 
 _HISTORY_KEYS = ("loss", "val_loss", "learning_rate")
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write atomically, so an interruption mid-write leaves the previous state readable."""
-    part = path.with_suffix(".part")
-    part.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    part.replace(path)
 
 
 def save_arrays(path: Path, arrays: list[np.ndarray]) -> None:
