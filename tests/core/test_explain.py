@@ -153,10 +153,9 @@ def test_randomised_weights_change_the_map(engine, randomized_engines, method):
     assert np.mean(correlations) < 0.5
 
 
-def test_savedmodel_without_gradients_gets_occlusion_only(tmp_path):
+def savedmodel_engine(tmp_path):
+    """The quadrant model exported as a SavedModel (no Keras layers, so no gradients)."""
     from skindesk.core.engine import InferenceEngine
-    from skindesk.core.errors import ModelError
-    from skindesk.core.explain.api import explain_images
     from skindesk.core.hashing import sha256_path
     from skindesk.core.modelcard import load_card, write_card
 
@@ -166,7 +165,14 @@ def test_savedmodel_without_gradients_gets_occlusion_only(tmp_path):
         "file": "model",
         "sha256": sha256_path(tmp_path / "saved" / "model"),
     }
-    engine = InferenceEngine(load_card(write_card(card, tmp_path / "saved")))
+    return InferenceEngine(load_card(write_card(card, tmp_path / "saved")))
+
+
+def test_savedmodel_without_gradients_gets_occlusion_only(tmp_path):
+    from skindesk.core.errors import ModelError
+    from skindesk.core.explain.api import explain_images
+
+    engine = savedmodel_engine(tmp_path)
     image = two_blob_image(HEIGHT, WIDTH)
 
     result = explain_images(engine, [image], "occlusion", patch_size=8, stride=4)[0]
@@ -174,6 +180,19 @@ def test_savedmodel_without_gradients_gets_occlusion_only(tmp_path):
     assert quadrant(result.peak) == "top-left" and result.layer is None
     with pytest.raises(ModelError, match="use the occlusion method"):
         explain_images(engine, [image], "gradcam")
+
+
+def test_the_engine_process_warm_up_skips_a_savedmodel_quietly(tmp_path, caplog):
+    import logging
+
+    from skindesk.core.engine_process.server import _warm_gradients
+
+    engine = savedmodel_engine(tmp_path)
+    engine.load()
+
+    with caplog.at_level(logging.INFO, logger="skindesk"):
+        _warm_gradients(engine)  # no gradients to prepare: neither a warning nor "ready"
+    assert "Grad-CAM" not in caplog.text
 
 
 def test_layer_lookup_descends_into_a_nested_sequential_backbone():

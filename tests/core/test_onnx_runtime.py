@@ -119,6 +119,23 @@ def test_a_card_without_onnx_runs_on_tensorflow(tmp_path, monkeypatch):
     assert json.loads(card.card_path.read_text()).get("onnx") is None
 
 
+def test_the_background_warm_up_loads_keras_and_traces_the_gradients(exported, monkeypatch):
+    from skindesk.core.engine_process.server import _warm_gradients
+    from skindesk.core.explain.api import explain_images
+    from skindesk.core.explain.cam_model import cam_model_for
+    from skindesk.core.metadata import metadata_width
+
+    engine = engine_on("onnx", exported, monkeypatch)
+    _warm_gradients(engine)
+
+    spec = exported.metadata_input or {}
+    cam = cam_model_for(engine.keras_model, exported.gradcam_layer,
+                        metadata_width(spec) if spec else None, False)
+    assert cam._gradients_fn.experimental_get_tracing_count() == 1  # traced before any click
+    explain_images(engine, lesions(2), "gradcam", metadata=PatientMetadata(age=40))
+    assert cam._gradients_fn.experimental_get_tracing_count() == 1  # the user's call reused it
+
+
 def test_the_engine_process_predicts_at_once_and_prepares_gradcam_in_the_background(
         exported, caplog):
     import logging

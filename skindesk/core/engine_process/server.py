@@ -112,7 +112,7 @@ class _Models:
     def load(self, card: ModelCard) -> LoadedInfo:
         engine = self.engine(card)
         engine.load()
-        if engine.runtime == "onnx" and id(engine) not in self._warming:
+        if id(engine) not in self._warming:
             self._warming.add(id(engine))
             threading.Thread(target=_warm_gradients, args=(engine,), name="gradcam-warm-up",
                              daemon=True).start()
@@ -136,14 +136,20 @@ class _Models:
 
 
 def _warm_gradients(engine: Any) -> None:
-    """Load TensorFlow and the Keras model now, so the first Grad-CAM does not wait for them.
+    """Prepare Grad-CAM now, so the user's first heat map does not wait for it.
 
-    Under ONNX Runtime the model is ready for predictions in about a second; the
-    Keras model explanations need takes several seconds more, spent here in the
-    background (predictions go on meanwhile) rather than when the user asks.
+    Under ONNX Runtime the model is ready for predictions in about a second, but
+    explanations need TensorFlow and the Keras model (several seconds to load),
+    and under either runtime the first Grad-CAM traces the split model's
+    gradient graph (about 5 s for the default pair on two cores). Both happen
+    here in the background, while predictions go on, rather than on the first click.
     """
+    from skindesk.core.explain.api import warm_up
+
     try:
-        _ = engine.keras_model
+        if engine.keras_model is None:  # a SavedModel: no gradients, occlusion maps only
+            return
+        warm_up(engine)
         log.info("Grad-CAM ready for %s", engine.card.id)
     except Exception as error:  # noqa: BLE001 - an explanation request will report it
         log.warning("could not prepare Grad-CAM for %s: %s", engine.card.id, error)

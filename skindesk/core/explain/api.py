@@ -182,8 +182,9 @@ def _explanation(
 def warm_up(engine: InferenceEngine, method: str = DEFAULT_METHOD) -> None:
     """Trace a method's graph now, on a blank image, rather than on the user's first click.
 
-    Tracing the split model takes seconds for a large backbone (about 9 s for
-    the default Xception on two CPU cores); later calls reuse the trace.
+    Tracing the split model takes seconds for a large backbone (about 5 s for
+    the default pair, 9 s for the Xception, on two CPU cores); later calls reuse
+    the trace. The engine process calls this in the background after loading.
     """
     height, width = engine.card.input_size
     cheap = {"top_k": 1} if method == "scorecam" else {}
