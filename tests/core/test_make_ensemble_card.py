@@ -7,21 +7,16 @@ clinician reads in the Model card tab and the PDFs.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_ensemble.py"
+from tests.core.scripts_loader import load_script
 
 
 @pytest.fixture(scope="module")
 def make_ensemble() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_ensemble", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("make_ensemble")
 
 
 def _member(model_id: str, limitation: str) -> SimpleNamespace:
