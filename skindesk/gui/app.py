@@ -69,9 +69,11 @@ def _report_ready(root: tkinter.Misc) -> None:
 
 
 def _watch_model_loading(root: tkinter.Misc, window: object) -> None:
-    from skindesk.gui.load_watch import LoadWatch
+    from skindesk.gui.load_watch import TAIL_ENV, LoadWatch
 
-    LoadWatch(root, lambda: window.model.status.state, _since_start_ms).start()  # type: ignore[attr-defined]
+    tail_s = float(os.environ.get(TAIL_ENV) or 0)
+    LoadWatch(root, lambda: window.model.status.state, _since_start_ms,  # type: ignore[attr-defined]
+              tail_s=tail_s).start()
 
 
 def _when_ready(root: tkinter.Misc, callback: object) -> None:

@@ -7,6 +7,11 @@ moment its window is ready until the model is ready (or failed), and prints
 react. The first gap is reported apart, and left out of the longest, because
 it covers the window's first full paint, which Tk does right after the
 window is mapped whether or not a model is loading.
+
+With ``$SKINDESK_REPORT_TAIL_S`` set to a number of seconds, it goes on ticking
+that long after the model is ready, while the engine process prepares
+Grad-CAM in the background, and then prints ``SKINDESK_AFTER_READY <seconds>
+<longest gap in ms>``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from collections.abc import Callable
 
 TICK_MS = 20
 LINE = "SKINDESK_MODEL_READY"
+TAIL_LINE = "SKINDESK_AFTER_READY"
+TAIL_ENV = "SKINDESK_REPORT_TAIL_S"
 
 
 class LoadWatch:
@@ -27,12 +34,16 @@ class LoadWatch:
         state: Returns the model's state ("loading", "ready", "failed"...).
         elapsed_ms: Milliseconds since the process started.
         report: Where the line goes (print by default).
+        tail_s: How long to go on watching after the model is ready (0: stop at once).
     """
 
     def __init__(self, root: tkinter.Misc, state: Callable[[], str],
-                 elapsed_ms: Callable[[], float], report: Callable[[str], None] | None = None
-                 ) -> None:
+                 elapsed_ms: Callable[[], float], report: Callable[[str], None] | None = None,
+                 tail_s: float = 0.0) -> None:
         self._root = root
+        self._tail_s = tail_s
+        self._tail_end: float | None = None
+        self.tail_max_gap_ms = 0.0
         self._state = state
         self._elapsed_ms = elapsed_ms
         self._report = report or (lambda line: print(line, flush=True))
@@ -53,9 +64,21 @@ class LoadWatch:
         else:
             self.max_gap_ms = max(self.max_gap_ms, gap)
         self._last = now
+        if self._tail_end is not None:
+            self._tail_tick(now, gap)
+            return
         state = self._state()
         if state in ("ready", "failed"):
             self._report(f"{LINE} {self._elapsed_ms():.0f} {self.max_gap_ms:.0f} {state} "
                          f"{self.first_gap_ms:.0f}")
+            if self._tail_s <= 0:
+                return
+            self._tail_end = now + self._tail_s
+        self._root.after(TICK_MS, self._tick)
+
+    def _tail_tick(self, now: float, gap: float) -> None:
+        self.tail_max_gap_ms = max(self.tail_max_gap_ms, gap)
+        if self._tail_end is not None and now >= self._tail_end:
+            self._report(f"{TAIL_LINE} {self._tail_s:g} {self.tail_max_gap_ms:.0f}")
             return
         self._root.after(TICK_MS, self._tick)
