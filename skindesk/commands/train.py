@@ -125,7 +125,7 @@ def build_recipe(args: argparse.Namespace) -> Any:
 
 
 def _stage_printer() -> Any:
-    last = {"stage": None, "shown": -1}
+    last: dict[str, Any] = {"stage": None, "shown": -1}
 
     def show(stage: str, done: int, total: int) -> None:
         step = max(1, total // 20)

@@ -182,11 +182,12 @@ class ExplainPane(ExplainControls):
             raise UserError("There is no heat map to save yet: open the Grad-CAM tab "
                             "of an analysed image and wait for it.")
         subject = self.controller.subject(self.doc)
-        keys = [k for k in self.panel_keys() if self.controller.cached(self.doc, k) is not None]
+        cached = [(key, self.controller.cached(self.doc, key)) for key in self.panel_keys()]
+        shown = [(key, heat) for key, heat in cached if heat is not None]
         assert subject is not None
-        pictures = [render_full(subject, self.controller.cached(self.doc, key), self.colormap.get(),
-                                self.opacity.get(), self.outline.get()) for key in keys]
-        saved = write_png(path, side_by_side(pictures, [self._title(key) for key in keys]))
+        pictures = [render_full(subject, heat, self.colormap.get(), self.opacity.get(),
+                                self.outline.get()) for _key, heat in shown]
+        saved = write_png(path, side_by_side(pictures, [self._title(key) for key, _heat in shown]))
         self.context.set_status(f"Overlay saved to {saved}")
         return saved
 

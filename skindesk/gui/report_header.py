@@ -9,15 +9,19 @@ from __future__ import annotations
 import tkinter
 from collections.abc import Callable
 from tkinter import filedialog
+from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
 from skindesk.gui.settings import GuiSettings, load_settings
 
+if TYPE_CHECKING:  # reportlab loads only when a report is written
+    from skindesk.core.reports.layout import ReportSettings
+
 PAGE_SIZES = ("A4", "Letter")
 
 
-def report_settings(settings: GuiSettings | None = None) -> object:
+def report_settings(settings: GuiSettings | None = None) -> ReportSettings:
     """The core's ReportSettings from the saved (or given) GUI settings."""
     from skindesk.core.reports.layout import ReportSettings
 

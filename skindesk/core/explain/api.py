@@ -187,6 +187,6 @@ def warm_up(engine: InferenceEngine, method: str = DEFAULT_METHOD) -> None:
     the trace. The engine process calls this in the background after loading.
     """
     height, width = engine.card.input_size
-    cheap = {"top_k": 1} if method == "scorecam" else {}
+    cheap: dict[str, Any] = {"top_k": 1} if method == "scorecam" else {}
     if method != "occlusion":  # occlusion runs the engine's own, already traced predictor
         explain_images(engine, [np.zeros((height, width, 3), np.uint8)], method, **cheap)

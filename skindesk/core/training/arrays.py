@@ -55,7 +55,8 @@ def class_targets(images: Sequence[TrainImage], card: ModelCard,
             f"with --label-map (e.g. '{{\"{orphans[0]}\": \"{card.class_ids[0]}\"}}')"
         )
     index = {c: i for i, c in enumerate(card.class_ids)}
-    labels = np.array([index[targets[i.label].model_class] for i in images], dtype=np.int64)
+    classes = {label: t.model_class for label, t in targets.items() if t.model_class is not None}
+    labels = np.array([index[classes[i.label]] for i in images], dtype=np.int64)
     malignant = np.array([targets[i.label].malignant for i in images], dtype=bool)
     return labels, malignant
 

@@ -208,7 +208,7 @@ def train_end_to_end(recipe: Recipe, config: EndToEndConfig, out_dir: str | Path
     weights = _weights_path(config)
     fitted.update(phases=phases, device=device, mixed_precision=mixed,
                   base_weights_sha256=sha256_file(weights) if weights else None,
-                  init_from_sha256=sha256_file(config.init_from) if config.init_from else None,
+                  init_from_sha256=sha256_file(Path(config.init_from)) if config.init_from else None,
                   resumed=checkpoint.resumed)
     model_file = _save(model, config, recipe, fitted, folder)
     card = end_to_end_card(vocabulary, model_id, name, sha256_file(model_file), config, recipe, fitted,

@@ -70,7 +70,7 @@ class FeatureCache:
         return np.load(self._path(name, view, kind), mmap_mode="r")
 
     def open_for_writing(self, name: str, view: str, rows: int, width: int,
-                         block13_shape: tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+                         block13_shape: tuple[int, ...] | None) -> tuple[np.memmap, np.memmap | None, np.ndarray]:
         """Memory-mapped arrays to fill (created on first use) and the done mask."""
         pooled = _open_memmap(self._path(name, view, "pooled"), (rows, width))
         block13 = None
@@ -88,7 +88,7 @@ class FeatureCache:
         temporary.replace(target)
 
 
-def _open_memmap(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+def _open_memmap(path: Path, shape: tuple[int, ...]) -> np.memmap:
     if path.exists():
         array = np.load(path, mmap_mode="r+")
         if array.shape != shape:
@@ -171,7 +171,7 @@ def _compiled(backbone: Backbone) -> Callable[[np.ndarray], tuple[np.ndarray, np
 
 
 def _write(pending: tuple[np.ndarray, list[np.ndarray | None]], compute: Callable,
-           pooled: np.ndarray, block13: np.ndarray | None, done: np.ndarray) -> None:
+           pooled: np.memmap, block13: np.memmap | None, done: np.ndarray) -> None:
     rows, images = pending
     good = [(row, image) for row, image in zip(rows, images) if image is not None]
     if not good:

@@ -25,13 +25,12 @@ def cap_per_class(images: Sequence[TrainImage], cap: int | dict[str, int] | None
     """
     if not cap:
         return list(images)
-    caps = cap if isinstance(cap, dict) else {}
     buckets: dict[tuple[str, str], list[TrainImage]] = defaultdict(list)
     for image in images:
         buckets[(image.split, image.label)].append(image)
-    kept = set()
+    kept: set[str] = set()
     for (split, _label), bucket in buckets.items():
-        limit = caps.get(split, len(bucket)) if caps else cap
+        limit = cap.get(split, len(bucket)) if isinstance(cap, dict) else cap
         kept.update(i.key for i in sorted(bucket, key=lambda i: _rank(i.key))[:limit])
     return [i for i in images if i.key in kept]
 

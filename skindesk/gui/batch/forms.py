@@ -99,7 +99,7 @@ class ScanOptionsForm(ttk.Frame):
         for widget in (self.folder_entry, self.browse_button, self.recursive_check,
                        self.include_entry, self.preprocess_check, self.patient_entry,
                        *self.group_radios):
-            widget.configure(state=state)
+            widget["state"] = state
 
 
 class FilterBar(ttk.Frame):
