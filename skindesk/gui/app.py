@@ -71,7 +71,10 @@ def _report_ready(root: tkinter.Misc) -> None:
 def _watch_model_loading(root: tkinter.Misc, window: object) -> None:
     from skindesk.gui.load_watch import TAIL_ENV, LoadWatch
 
-    tail_s = float(os.environ.get(TAIL_ENV) or 0)
+    try:
+        tail_s = float(os.environ.get(TAIL_ENV) or 0)
+    except ValueError:  # a bench setting: never a reason for the app not to start
+        tail_s = 0.0
     LoadWatch(root, lambda: window.model.status.state, _since_start_ms,  # type: ignore[attr-defined]
               tail_s=tail_s).start()
 
