@@ -15,6 +15,7 @@ from pathlib import Path
 
 from skindesk import paths
 from skindesk.core.errors import ModelError
+from skindesk.core.jsonfile import write_json_atomic
 from skindesk.core.modelcard import CARD_FILE_NAME, ModelCard, load_card
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,7 @@ class ModelRegistry:
     def set_default(self, model_id: str) -> None:
         """Make ``model_id`` the default model for this user."""
         self.get(model_id)
-        target = paths.config_dir() / "models.json"
-        target.write_text(json.dumps({"default": model_id}, indent=2), encoding="utf-8")
+        write_json_atomic(paths.config_dir() / "models.json", {"default": model_id})
 
 
 def installed_model_matching(model_id: str, sha256: str, needed_by: ModelCard, role: str) -> ModelCard:
