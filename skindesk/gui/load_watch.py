@@ -59,14 +59,14 @@ class LoadWatch:
     def _tick(self) -> None:
         now = time.monotonic()
         gap = (now - self._last) * 1000
-        if self.first_gap_ms is None:
-            self.first_gap_ms = gap
-        else:
-            self.max_gap_ms = max(self.max_gap_ms, gap)
         self._last = now
         if self._tail_end is not None:
             self._tail_tick(now, gap)
             return
+        if self.first_gap_ms is None:
+            self.first_gap_ms = gap
+        else:
+            self.max_gap_ms = max(self.max_gap_ms, gap)
         state = self._state()
         if state in ("ready", "failed"):
             self._report(f"{LINE} {self._elapsed_ms():.0f} {self.max_gap_ms:.0f} {state} "
