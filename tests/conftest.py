@@ -25,6 +25,22 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return home
 
 
+@pytest.fixture(autouse=True, scope="session")
+def keep_every_engine_loaded():
+    """Lift the engine cache's bound for the suite's in-process service.
+
+    The app keeps its two most recently used models loaded; the suite makes
+    hundreds of small models in temporary folders, and under that bound they
+    would push the bundled default out between tests and make it load again
+    and again. The bound itself is tested in tests/core/test_engine_cache.py.
+    """
+    from skindesk.core import service
+
+    capacity, service._ENGINES.capacity = service._ENGINES.capacity, None
+    yield
+    service._ENGINES.capacity = capacity
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real dermoscopy data in ../shared/data; skips when it is absent."""

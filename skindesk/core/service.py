@@ -7,7 +7,9 @@ so a model is loaded once per process.
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +28,26 @@ from skindesk.core.quality import check_quality
 from skindesk.core.registry import ModelRegistry
 
 ProgressCallback = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 
 class EngineCache:
-    """One engine per model file; a card edited since (a new threshold) replaces the engine's."""
+    """The engines of the models used most recently, one per model file.
 
-    def __init__(self) -> None:
-        self._engines: dict[tuple[str, str, str], Any] = {}
+    A card edited since (a new threshold) replaces the cached engine's card.
+    Only ``capacity`` engines are kept (the least recently used goes first),
+    because each holds a loaded network and its traced Grad-CAM graph: a
+    workstation open all day on which the clinician tries several models
+    would otherwise keep every one of them in memory. A job still running on
+    an evicted engine keeps it alive until the job ends. ``capacity=None``
+    keeps every engine (for light proxies with nothing loaded).
+    """
+
+    def __init__(self, capacity: int | None = 2) -> None:
+        if capacity is not None and capacity < 1:
+            raise ValueError("an engine cache must hold at least one engine")
+        self.capacity = capacity
+        self._engines: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, card: ModelCard, create: Callable[[ModelCard], Any]) -> Any:
@@ -42,9 +57,19 @@ class EngineCache:
             engine = self._engines.get(key)
             if engine is None:
                 engine = self._engines[key] = create(card)
+                self._evict_beyond_capacity()
             elif engine.card != card:
                 engine.card = card  # the edited card counts from now on
+            self._engines.move_to_end(key)
             return engine
+
+    def __len__(self) -> int:
+        return len(self._engines)
+
+    def _evict_beyond_capacity(self) -> None:
+        while self.capacity is not None and len(self._engines) > self.capacity:
+            key, _ = self._engines.popitem(last=False)
+            log.info("engine of %s released (least recently used)", key[0])
 
 
 # Shared by every service instance, so a model is loaded once per process

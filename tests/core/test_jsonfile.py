@@ -45,3 +45,11 @@ def test_unserialisable_data_does_not_touch_the_target(tmp_path):
     with pytest.raises(TypeError):
         write_json_atomic(target, {"theme": object()})
     assert json.loads(target.read_text(encoding="utf-8")) == {"theme": "flatly"}
+
+
+def test_default_turns_other_values_into_json_and_indent_none_writes_one_line(tmp_path):
+    target = tmp_path / "holdout.json"
+    write_json_atomic(target, {"created": tmp_path}, default=str)
+    assert json.loads(target.read_text(encoding="utf-8")) == {"created": str(tmp_path)}
+    write_json_atomic(target, ["a", "b"], indent=None)
+    assert target.read_text(encoding="utf-8") == '["a", "b"]\n'

@@ -87,7 +87,8 @@ class ProcessService(SkinDeskService):
                  process: EngineProcess | None = None) -> None:
         super().__init__(registry)
         self.process = process or EngineProcess()
-        self._engines = EngineCache()  # this service's: they use its process
+        # Proxies hold nothing loaded (the engine process's own cache bounds that).
+        self._engines = EngineCache(capacity=None)  # this service's: they use its process
 
     def engine(self, model_id: str | None = None) -> RemoteEngine:
         """The engine of a model (the default when None); one per model for this service."""

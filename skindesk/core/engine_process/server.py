@@ -15,6 +15,7 @@ import os
 import pickle
 import threading
 import traceback
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -101,7 +102,8 @@ class _Models:
         from skindesk.core.service import EngineCache
 
         self._engines = EngineCache()
-        self._warming: set[int] = set()
+        # Weak, so an engine the cache released is forgotten (an id() could be reused).
+        self._warming: weakref.WeakSet[Any] = weakref.WeakSet()
 
     def engine(self, card: ModelCard) -> Any:
         """The engine for the caller's card (the truth: e.g. a newly chosen threshold)."""
@@ -112,8 +114,8 @@ class _Models:
     def load(self, card: ModelCard) -> LoadedInfo:
         engine = self.engine(card)
         engine.load()
-        if id(engine) not in self._warming:
-            self._warming.add(id(engine))
+        if engine not in self._warming:
+            self._warming.add(engine)
             threading.Thread(target=_warm_gradients, args=(engine,), name="gradcam-warm-up",
                              daemon=True).start()
         device = engine.device()

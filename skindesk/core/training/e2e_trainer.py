@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import json
 import math
 import os
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy as np
 from skindesk.core.errors import UserError
 from skindesk.core.evaluation.labelmap import infer_label_map
 from skindesk.core.hashing import sha256_file
+from skindesk.core.jsonfile import write_json_atomic
 from skindesk.core.modelcard import ModelCard, write_card
 from skindesk.core.operating_point import threshold_for_sensitivity
 from skindesk.core.training.assemble import save_model
@@ -171,7 +171,7 @@ def _save(model: Any, config: EndToEndConfig, recipe: Recipe, fitted: dict[str, 
     fitted["gradcam_layer"] = find_gradcam_layer(deployed)
     model_file = save_model(deployed, folder)
     recipe_data = {**recipe_without_head(recipe), "end_to_end": config.to_dict()}
-    (folder / "recipe.json").write_text(json.dumps(recipe_data, indent=2) + "\n", encoding="utf-8")
+    write_json_atomic(folder / "recipe.json", recipe_data)
     return model_file
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from skindesk.core.errors import UserError
 from skindesk.core.imageio import load_image
+from skindesk.core.jsonfile import write_json_atomic
 from skindesk.core.training.backbone import Backbone
 from skindesk.core.training.views import apply_view
 
@@ -49,7 +50,7 @@ class FeatureCache:
             if json.loads(index.read_text(encoding="utf-8")) != list(keys):
                 raise ValueError(f"feature cache set '{name}' holds a different image list")
             return
-        index.write_text(json.dumps(list(keys)), encoding="utf-8")
+        write_json_atomic(index, list(keys), indent=None)
 
     def is_complete(self, name: str, view: str) -> bool:
         """True when every row of ``name``/``view`` has been extracted."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from typing import Any
 
 from skindesk import paths
 from skindesk.core.errors import UserError
+from skindesk.core.jsonfile import write_json_atomic
 from skindesk.core.modelcard import write_card
 from skindesk.core.training.holdout import evaluate_holdout, key_metrics
 from skindesk.core.training.trainer import TrainResult
@@ -21,8 +21,7 @@ def record_holdout(result: TrainResult, reports: dict[str, Any]) -> None:
     folder = result.folder / "evaluation"
     folder.mkdir(exist_ok=True)
     for name, report in reports.items():
-        (folder / f"holdout-{name}.json").write_text(json.dumps(report, indent=2, default=str) + "\n",
-                                                     encoding="utf-8")
+        write_json_atomic(folder / f"holdout-{name}.json", report, default=str)
     result.card["holdout"] = {name: key_metrics(report) for name, report in reports.items()}
     first_name, first = next(iter(reports.items()))
     result.card["reported_performance"] = {

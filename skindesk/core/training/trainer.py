@@ -11,7 +11,6 @@ Hold-out metrics are measured afterwards through the normal engine (see
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from skindesk.core.hashing import sha256_file
+from skindesk.core.jsonfile import write_json_atomic
 from skindesk.core.training.arrays import Arrays
 from skindesk.core.training.assemble import (
     CALIBRATED_HEAD,
@@ -135,7 +135,7 @@ def train_model(recipe: Recipe, out_dir: str | Path, model_id: str, name: str, c
         fitted = fit(recipe, train, val, len(card.class_ids), malignant_columns)
     model_file = _save(backbone, fitted, val.metadata.shape[1] if recipe.head.use_metadata else 0,
                        folder, head_only=_is_bundled(base_model), cut=recipe.tune.cut if recipe.tune else None)
-    (folder / "recipe.json").write_text(json.dumps(recipe.to_dict(), indent=2) + "\n", encoding="utf-8")
+    write_json_atomic(folder / "recipe.json", recipe.to_dict())
     card_data = trained_card(card, model_id, name, sha256_file(model_file), recipe, fitted, sources,
                              train_rows=len(train), created=datetime.date.today().isoformat())
     card_data["file"] = model_file.name
