@@ -53,3 +53,14 @@ def test_part_2_is_judged_only_after_part_1_and_needs_every_condition(judge) -> 
 def test_a_card_without_a_needed_number_is_refused(judge) -> None:
     with pytest.raises(SystemExit, match="no validation specificity for ham10000"):
         judge.check(card("t", isic2017={"roc_auc": 0.9}), judge.PART_1)
+
+
+def test_the_recorded_verdict_follows_from_the_recorded_validation_numbers(judge) -> None:
+    """The doc's verdict on the real treatment is what the rule gives on its card's numbers."""
+    import json
+
+    doc = json.loads(judge.DOC.read_text(encoding="utf-8"))
+    recorded = doc["results"]
+    treatment = card(recorded["part_1"]["model"], **recorded["treatment_validation"]["per_source"])
+    assert judge.judge(treatment, None)["part_1"] == recorded["part_1"]
+    assert recorded["part_1"]["passed"] is False and "part_2" not in recorded
