@@ -20,6 +20,7 @@ from skindesk.core.engine import InferenceEngine
 from skindesk.core.errors import ImageLoadError
 from skindesk.core.imageio import LoadedImage, load_image
 from skindesk.core.lesion import analyse_lesion
+from skindesk.core.memory import return_freed_memory
 from skindesk.core.metadata import UNKNOWN, PatientMetadata
 from skindesk.core.modelcard import ModelCard
 from skindesk.core.prediction import Prediction
@@ -55,21 +56,27 @@ class EngineCache:
         key = (card.id, card.sha256, str(card.model_path))
         with self._lock:
             engine = self._engines.get(key)
+            released = 0
             if engine is None:
                 engine = self._engines[key] = create(card)
-                self._evict_beyond_capacity()
+                released = self._evict_beyond_capacity()
             elif engine.card != card:
                 engine.card = card  # the edited card counts from now on
             self._engines.move_to_end(key)
-            return engine
+        if released:  # outside the lock: a collection can take a moment
+            return_freed_memory()
+        return engine
 
     def __len__(self) -> int:
         return len(self._engines)
 
-    def _evict_beyond_capacity(self) -> None:
+    def _evict_beyond_capacity(self) -> int:
+        released = 0
         while self.capacity is not None and len(self._engines) > self.capacity:
             key, _ = self._engines.popitem(last=False)
             log.info("engine of %s released (least recently used)", key[0])
+            released += 1
+        return released
 
 
 # Shared by every service instance, so a model is loaded once per process

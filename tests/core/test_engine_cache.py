@@ -89,3 +89,16 @@ def test_the_app_keeps_two_models_loaded_by_default() -> None:
     assert EngineCache().capacity == 2
     with pytest.raises(ValueError, match="at least one"):
         EngineCache(capacity=0)
+
+
+def test_releasing_an_engine_hands_its_memory_back(monkeypatch) -> None:
+    from skindesk.core import service
+
+    calls = []
+    monkeypatch.setattr(service, "return_freed_memory", lambda: calls.append("trim"))
+    cache = EngineCache(capacity=1)
+    cache.get(_card("a"), _Engine)
+    cache.get(_card("a"), _Engine)
+    assert calls == []  # nothing released yet
+    cache.get(_card("b"), _Engine)
+    assert calls == ["trim"]
